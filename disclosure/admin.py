@@ -1,0 +1,373 @@
+"""The clerks' admin. Every agency-owned record is scoped to the user's agencies: another
+agency's record is a 404 everywhere (list, change, delete, history), never a 403 that would
+confirm it exists."""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    Agency,
+    Attachment,
+    Case,
+    Category,
+    Disclosure,
+    DisclosureRequest,
+    YearlyFigures,
+)
+
+admin.site.site_header = "政府信息公开管理"
+admin.site.site_title = "政府信息公开管理"
+admin.site.index_title = "工作台"
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: enough for a clerk to recognise a row, not enough to expose it."""
+    if not name:
+        return ""
+    return name[0] + "*" * min(len(name) - 1, 6) if len(name) > 1 else "*"
+
+
+def user_agencies(user):
+    if user.is_superuser:
+        return Agency.objects.all()
+    return Agency.objects.filter(members=user)
+
+
+class AgencyScopedMixin:
+    """For a model with an ``agency`` foreign key and a ``visible_to`` queryset."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        agencies = user_agencies(request.user)
+        if db_field.name == "agency":
+            kwargs["queryset"] = agencies
+            if len(agencies) == 1:
+                kwargs["initial"] = agencies[0]
+        elif db_field.name == "handler":
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, agencies__in=agencies)
+                .distinct()
+                .order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser or user_agencies(request.user).count() > 1:
+            filters.insert(0, ("agency", admin.RelatedOnlyFieldListFilter))
+        return filters
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404("记录不存在。")
+
+
+class AgencyScopedAdmin(AgencyScopedMixin, SimpleHistoryAdmin):
+    """Scoped admin with the change history of each record."""
+
+    def _check_visible(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404("记录不存在。")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class YearListFilter(admin.SimpleListFilter):
+    """Filter by the calendar year of ``date_field``."""
+
+    date_field = ""
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).dates(self.date_field, "year", order="DESC")
+        return [(str(d.year), f"{d.year}年") for d in years]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.date_field}__year": int(self.value())})
+        return queryset
+
+
+class ReceivedYearFilter(YearListFilter):
+    title = "收到年度"
+    parameter_name = "received_year"
+    date_field = "received_on"
+
+
+class DecidedYearFilter(YearListFilter):
+    title = "答复年度"
+    parameter_name = "decided_year"
+    date_field = "decided_on"
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "办理状态"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "办理中"), ("decided", "已答复")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(decided_on__isnull=True)
+        if self.value() == "decided":
+            return queryset.filter(decided_on__isnull=False)
+        return queryset
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "phone"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request):
+        return user_agencies(request.user).select_related("parent")
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return []
+        return ["code", "parent", "members"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404("记录不存在。")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 1
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(AgencyScopedAdmin):
+    list_display = ["title", "category", "status_badge", "published_on", "document_number"]
+    list_filter = ["status", "category", "kind"]
+    list_select_related = ["category", "agency"]
+    search_fields = ["title", "document_number", "index_number"]
+    date_hierarchy = "published_on"
+    autocomplete_fields = ["category"]
+    inlines = [AttachmentInline]
+    actions = ["publish_selected", "withdraw_selected"]
+    fieldsets = [
+        (None, {"fields": ["agency", "title", "category", "body"]}),
+        (
+            "公文信息",
+            {"fields": ["document_number", "index_number", "made_on", "kind", "repealed_on"]},
+        ),
+        ("发布", {"fields": ["status", "published_on"]}),
+    ]
+
+    @admin.display(description="状态", ordering="status")
+    def status_badge(self, obj):
+        colours = {"draft": "#6c757d", "published": "#198754", "withdrawn": "#dc3545"}
+        return format_html(
+            '<span style="color:{};font-weight:bold">{}</span>',
+            colours.get(obj.status, "#000"),
+            obj.get_status_display(),
+        )
+
+    def _can_publish(self, request):
+        return request.user.has_perm("disclosure.publish_disclosure")
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._can_publish(request):
+            return []
+        # A clerk prepares drafts; publishing is a manager's decision.
+        readonly = ["status", "published_on"]
+        if obj is not None and obj.status != Disclosure.Status.DRAFT:
+            readonly = [f.name for f in Disclosure._meta.fields if f.name != "id"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and not self._can_publish(request):
+            return obj.status == Disclosure.Status.DRAFT
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None and not self._can_publish(request):
+            return obj.status == Disclosure.Status.DRAFT
+        return allowed
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self._can_publish(request):
+            actions.pop("publish_selected", None)
+            actions.pop("withdraw_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == Disclosure.Status.PUBLISHED and not obj.index_number:
+            obj.index_number = services.disclosure_index_number_next(disclosure=obj)
+        super().save_model(request, obj, form, change)
+
+    def _apply(self, request, queryset, service, verb):
+        done = 0
+        for disclosure in queryset:
+            try:
+                service(disclosure=disclosure, user=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, f"“{disclosure}”未能{verb}：{'；'.join(exc.messages) if hasattr(exc, 'messages') else exc}")
+        if done:
+            messages.success(request, f"已{verb} {done} 条信息。")
+
+    @admin.action(description="发布所选信息", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        self._apply(request, queryset, services.disclosure_publish, "发布")
+
+    @admin.action(description="撤回所选信息", permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        self._apply(request, queryset, services.disclosure_withdraw, "撤回")
+
+
+class CaseInline(admin.TabularInline):
+    model = Case
+    fields = ["number", "kind", "filed_on", "result", "concluded_on"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(DisclosureRequest)
+class DisclosureRequestAdmin(AgencyScopedAdmin):
+    list_display = [
+        "number",
+        "received_on",
+        "applicant_type",
+        "applicant_masked",
+        "channel",
+        "outcome",
+        "decided_on",
+    ]
+    list_display_links = ["number"]
+    list_filter = [
+        OpenFilter,
+        ReceivedYearFilter,
+        DecidedYearFilter,
+        "outcome",
+        "applicant_type",
+        "channel",
+    ]
+    list_select_related = ["agency"]
+    search_fields = ["number", "subject", "applicant_name"]
+    search_help_text = "按申请编号、申请内容或申请人姓名查找。"
+    date_hierarchy = "received_on"
+    show_full_result_count = False
+    inlines = [CaseInline]
+    fieldsets = [
+        (None, {"fields": ["agency", "number", "received_on", "channel", "subject"]}),
+        (
+            "申请人（个人信息，不对外公开）",
+            {
+                "fields": [
+                    "applicant_type",
+                    "applicant_name",
+                    "applicant_id_number",
+                    "applicant_phone",
+                    "applicant_address",
+                    "applicant_email",
+                ]
+            },
+        ),
+        ("办理", {"fields": ["handler", "outcome", "decided_on", "notes"]}),
+    ]
+
+    @admin.display(description="申请人", ordering="applicant_name")
+    def applicant_masked(self, obj):
+        return mask_name(obj.applicant_name)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.handler_id is None:
+            obj.handler = request.user
+        services.request_save(request=obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for case in instances:
+            case.agency = form.instance.agency
+            services.case_save(case=case)
+        formset.save_m2m()
+
+
+@admin.register(Case)
+class CaseAdmin(AgencyScopedAdmin):
+    list_display = ["number", "kind", "filed_on", "result_display", "concluded_on", "request"]
+    list_filter = ["kind", "result"]
+    list_select_related = ["agency", "request"]
+    search_fields = ["number", "request__number"]
+    date_hierarchy = "filed_on"
+    autocomplete_fields = ["request"]
+
+    @admin.display(description="结果", ordering="result")
+    def result_display(self, obj):
+        return obj.get_result_display() or "尚未审结"
+
+    def save_model(self, request, obj, form, change):
+        services.case_save(case=obj)
+
+
+@admin.register(YearlyFigures)
+class YearlyFiguresAdmin(AgencyScopedMixin, admin.ModelAdmin):
+    list_display = ["agency", "year"]
+    list_filter = ["year"]
+    fieldsets = [
+        (None, {"fields": ["agency", "year"]}),
+        (
+            "第二十条第（五）项",
+            {
+                "fields": [
+                    ("licensing_previous", "licensing_change", "licensing_decisions"),
+                    ("other_services_previous", "other_services_change", "other_services_decisions"),
+                ]
+            },
+        ),
+        (
+            "第二十条第（六）项",
+            {
+                "fields": [
+                    ("penalty_previous", "penalty_change", "penalty_decisions"),
+                    ("coercion_previous", "coercion_change", "coercion_decisions"),
+                ]
+            },
+        ),
+        (
+            "第二十条第（八）项",
+            {"fields": [("fees_previous", "fees_change"), "fees_amount_wan_yuan"]},
+        ),
+        (
+            "第二十条第（九）项（仅2019年试行格式）",
+            {"fields": [("procurement_projects", "procurement_amount_wan_yuan")]},
+        ),
+    ]
+
+    list_select_related = ["agency"]

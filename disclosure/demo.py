@@ -1,0 +1,124 @@
+"""Demo data: the seed's agency (温州市机关事务管理局) in its 2020 state."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from . import services
+from .models import Agency, Category, Disclosure, DisclosureRequest, Outcome, YearlyFigures
+from .roles import CLERK, MANAGER
+
+AGENCY_CODE = "wzjgsw"
+AGENCY_NAME = "温州市机关事务管理局"
+
+# 2020年度共主动公开政府信息31条 (seed, section 一（五）).
+ITEMS_2020 = {
+    "organization": 6,
+    "policy": 1,
+    "interpretation": 1,
+    "notice": 13,
+    "personnel": 4,
+    "plans": 2,
+    "finance": 2,
+    "guide": 1,
+    "annual-report": 1,
+}
+
+TITLES = {
+    "organization": ["局领导分工", "内设机构职责", "下属单位设置", "机构职能", "领导简历", "办公地址和联系方式"],
+    "policy": ["温州市市级机关办公用房管理办法"],
+    "interpretation": ["《浙江省坚决制止餐饮浪费行为行动方案》解读"],
+    "notice": [
+        "关于市行政中心食堂外卖服务上线的通知",
+        "关于市行政中心大院车辆通行办理线上化的通知",
+        "关于开展节约型机关创建活动的通知",
+        "关于做好市行政中心春节期间安全保卫工作的通知",
+        "关于市行政中心疫情防控期间出入管理的通告",
+        "关于“智慧大院”APP上线试运行的公告",
+        "关于公务用车平台升级改造的通知",
+        "关于市行政中心停车场改造期间车辆停放的通知",
+        "关于开展垃圾分类工作的通知",
+        "关于“一卡通”线上支付开通的通知",
+        "关于市级机关节能宣传周活动的通知",
+        "关于温州机关事务管理局网站改版上线的公告",
+        "关于市行政中心国庆期间安全保卫工作的通知",
+    ],
+    "personnel": ["人事任免通知（一）", "人事任免通知（二）", "人事任免通知（三）", "人事任免通知（四）"],
+    "plans": ["温州市机关事务管理局2020年工作计划", "智慧机关事务2.0版“1268”行动方案"],
+    "finance": ["温州市机关事务管理局2020年部门预算", "温州市机关事务管理局2019年部门决算"],
+    "guide": ["温州市机关事务管理局政府信息公开指南"],
+    "annual-report": ["温州市机关事务管理局2019年政府信息公开工作年度报告"],
+}
+
+DEMO_USERS = [
+    # username, password, role, superuser
+    ("admin", "demo-admin-2020", None, True),
+    ("manager", "demo-manager-2020", MANAGER, False),
+    ("clerk", "demo-clerk-2020", CLERK, False),
+]
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create (or refresh) the demo agency, its 2020 records and demo logins. Idempotent."""
+    agency, _ = services.agency_add(code=AGENCY_CODE, name=AGENCY_NAME)
+    Agency.objects.filter(pk=agency.pk).update(
+        contact_office="温州市机关事务管理局办公室",
+        address="市府路500号市行政中心1号楼二楼",
+        postcode="325009",
+        phone="0577-88966683",
+    )
+
+    logins = []
+    User = get_user_model()
+    for username, password, role, superuser in DEMO_USERS:
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"is_staff": True, "is_superuser": superuser}
+        )
+        user.set_password(password)  # demo logins always work with the printed password
+        user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+            agency.members.add(user)
+        logins.append((username, password, role or "超级管理员"))
+
+    if not Disclosure.objects.filter(agency=agency).exists():
+        day = datetime.date(2020, 1, 6)
+        for slug, count in ITEMS_2020.items():
+            category = Category.objects.get(slug=slug)
+            for i in range(count):
+                Disclosure.objects.create(
+                    agency=agency,
+                    title=TITLES[slug][i],
+                    category=category,
+                    index_number=f"{AGENCY_CODE}/2020-{Disclosure.objects.filter(agency=agency).count() + 1:05d}",
+                    made_on=day,
+                    published_on=day + datetime.timedelta(days=1),
+                    body=f"{TITLES[slug][i]}。\n\n（演示数据）",
+                    status=Disclosure.Status.PUBLISHED,
+                )
+                day += datetime.timedelta(days=11)
+
+    if not DisclosureRequest.objects.filter(agency=agency).exists():
+        request = DisclosureRequest(
+            agency=agency,
+            received_on=datetime.date(2020, 6, 15),
+            channel="online",
+            applicant_type="natural_person",
+            applicant_name="演示申请人",
+            subject="申请公开市行政中心食堂外卖服务的收费标准。",
+        )
+        services.request_save(request=request)
+        services.request_decide(
+            request=request, outcome=Outcome.GRANTED, decided_on=datetime.date(2020, 7, 3)
+        )
+
+    YearlyFigures.objects.update_or_create(
+        agency=agency,
+        year=2020,
+        defaults={"procurement_projects": 3, "procurement_amount_wan_yuan": Decimal("3749.71")},
+    )
+    return logins

@@ -1,0 +1,139 @@
+"""Writes. Every change to a record that carries a rule goes through a function here, so the
+admin, the importers and the commands apply the same rules. Each service validates with
+``full_clean()`` (clear messages) and the database constraints are the hard stop behind it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import Length
+
+from .models import Agency, Case, Disclosure, DisclosureRequest
+
+
+def _next_number(queryset, prefix: str) -> str:
+    """The next "<prefix>NNNN" number: one more than the highest of the same shape."""
+    same_shape = queryset.filter(number__startswith=prefix).annotate(n=Length("number"))
+    width = 4
+    highest = same_shape.filter(n=len(prefix) + width).aggregate(m=Max("number"))["m"]
+    seq = int(highest[len(prefix) :]) + 1 if highest and highest[len(prefix) :].isdigit() else 1
+    candidate = f"{prefix}{seq:0{width}d}"
+    while queryset.filter(number=candidate).exists():  # a hand-typed number may sit above
+        seq += 1
+        candidate = f"{prefix}{seq:0{width}d}"
+    return candidate
+
+
+def request_number_next(*, agency: Agency, received_on: datetime.date) -> str:
+    return _next_number(DisclosureRequest.objects.filter(agency=agency), f"{received_on.year}-")
+
+
+def case_number_next(*, agency: Agency, filed_on: datetime.date) -> str:
+    return _next_number(Case.objects.filter(agency=agency), f"案{filed_on.year}-")
+
+
+def _save_numbered(instance, next_number) -> None:
+    """Validate and save, generating the number when blank (retrying a concurrent clash)."""
+    generated = not instance.number
+    for _attempt in range(5):
+        if generated:
+            instance.number = next_number()
+        instance.full_clean()
+        try:
+            with transaction.atomic():
+                instance.save()
+            return
+        except IntegrityError:
+            if not generated:
+                raise
+    raise ValidationError({"number": "无法生成唯一编号，请手工填写。"})
+
+
+def request_save(*, request: DisclosureRequest) -> DisclosureRequest:
+    """Create or update a disclosure request."""
+    _save_numbered(
+        request,
+        lambda: request_number_next(agency=request.agency, received_on=request.received_on),
+    )
+    return request
+
+
+def case_save(*, case: Case) -> Case:
+    """Create or update a review or litigation case."""
+    _save_numbered(case, lambda: case_number_next(agency=case.agency, filed_on=case.filed_on))
+    return case
+
+
+def request_decide(
+    *, request: DisclosureRequest, outcome: str, decided_on: datetime.date
+) -> DisclosureRequest:
+    """Record the decision on a request: its outcome category and the date of the answer."""
+    request.outcome = outcome
+    request.decided_on = decided_on
+    return request_save(request=request)
+
+
+def _check_can_publish(user) -> None:
+    if not user.has_perm("disclosure.publish_disclosure"):
+        raise PermissionDenied("只有负责人可以发布或撤回主动公开信息。")
+
+
+def disclosure_index_number_next(*, disclosure: Disclosure) -> str:
+    """索引号 in the common "<agency code>/<year>-<sequence>" shape."""
+    year = (disclosure.published_on or disclosure.made_on or datetime.date.today()).year
+    prefix = f"{disclosure.agency.code}/{year}-"
+    existing = Disclosure.objects.filter(
+        agency=disclosure.agency, index_number__startswith=prefix
+    ).values_list("index_number", flat=True)
+    seqs = [int(n[len(prefix) :]) for n in existing if n[len(prefix) :].isdigit()]
+    return f"{prefix}{max(seqs, default=0) + 1:05d}"
+
+
+def disclosure_publish(
+    *, disclosure: Disclosure, user, published_on: datetime.date | None = None
+) -> Disclosure:
+    """Publish a draft or withdrawn item (managers only)."""
+    _check_can_publish(user)
+    disclosure.status = Disclosure.Status.PUBLISHED
+    disclosure.published_on = published_on or disclosure.published_on or datetime.date.today()
+    if not disclosure.index_number:
+        disclosure.index_number = disclosure_index_number_next(disclosure=disclosure)
+    disclosure.full_clean()
+    disclosure.save()
+    return disclosure
+
+
+def disclosure_withdraw(*, disclosure: Disclosure, user) -> Disclosure:
+    """Take a published item off the public site (managers only); its record is kept."""
+    _check_can_publish(user)
+    disclosure.status = Disclosure.Status.WITHDRAWN
+    disclosure.full_clean()
+    disclosure.save()
+    return disclosure
+
+
+def agency_add(*, code: str, name: str, parent_code: str | None = None) -> tuple[Agency, bool]:
+    """Create an agency; the same code and name again is a no-op. Returns (agency, created)."""
+    parent = None
+    if parent_code:
+        try:
+            parent = Agency.objects.get(code=parent_code)
+        except Agency.DoesNotExist:
+            raise ValidationError(f"上级机关代码“{parent_code}”不存在。") from None
+    existing = Agency.objects.filter(code=code).first()
+    if existing:
+        if existing.name != name:
+            raise ValidationError(
+                f"机关代码“{code}”已被“{existing.name}”使用，不能再用于“{name}”。"
+            )
+        if parent_code and existing.parent_id != parent.pk:
+            raise ValidationError(f"机关“{name}”已存在，但上级机关不同。")
+        return existing, False
+    agency = Agency(code=code, name=name, parent=parent)
+    agency.full_clean()
+    agency.save()
+    return agency, True
