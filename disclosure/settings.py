@@ -124,6 +124,9 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 60),
     )
 }
+# Lets several test runs share one PostgreSQL server (e.g. TEST_DB_NAME=test_ci).
+if env_str("TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
