@@ -1,0 +1,92 @@
+"""Clerks prepare drafts; only managers publish."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.test import TestCase
+from django.urls import reverse
+
+from disclosure import services
+from disclosure.models import Category, Disclosure
+from tests.factories import make_agency, make_clerk, make_disclosure, make_manager
+
+
+class PublishingRoleTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.agency = make_agency()
+        cls.clerk = make_clerk("clerk", cls.agency)
+        cls.manager = make_manager("manager", cls.agency)
+
+    def _add_form(self, **extra):
+        data = {
+            "agency": self.agency.pk,
+            "title": "关于某事的通知",
+            "category": Category.objects.get(slug="notice").pk,
+            "status": "published",
+            "published_on": "2020-05-01",
+            "kind": "",
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+        }
+        data.update(extra)
+        return data
+
+    def test_it_saves_a_clerks_new_item_as_a_draft_even_if_published_is_posted(self):
+        self.client.force_login(self.clerk)
+        response = self.client.post(reverse("admin:disclosure_disclosure_add"), self._add_form())
+        self.assertEqual(response.status_code, 302)
+        item = Disclosure.objects.get()
+        self.assertEqual(item.status, Disclosure.Status.DRAFT)
+        self.assertIsNone(item.published_on)
+
+    def test_it_does_not_offer_clerks_the_publish_action(self):
+        make_disclosure(self.agency, status="draft")
+        self.client.force_login(self.clerk)
+        response = self.client.get(reverse("admin:disclosure_disclosure_changelist"))
+        self.assertNotContains(response, "publish_selected")
+
+    def test_it_refuses_a_clerks_publish_action_post(self):
+        item = make_disclosure(self.agency, status="draft")
+        self.client.force_login(self.clerk)
+        self.client.post(
+            reverse("admin:disclosure_disclosure_changelist"),
+            {"action": "publish_selected", "_selected_action": [item.pk]},
+        )
+        item.refresh_from_db()
+        self.assertEqual(item.status, Disclosure.Status.DRAFT)
+
+    def test_it_refuses_publishing_by_a_clerk_in_the_service(self):
+        item = make_disclosure(self.agency, status="draft")
+        with self.assertRaises(PermissionDenied):
+            services.disclosure_publish(disclosure=item, user=self.clerk)
+
+    def test_it_lets_a_clerk_not_change_a_published_item(self):
+        item = make_disclosure(self.agency, status="published")
+        self.client.force_login(self.clerk)
+        url = reverse("admin:disclosure_disclosure_change", args=[item.pk])
+        self.client.post(url, self._add_form(title="篡改后的标题"))
+        item.refresh_from_db()
+        self.assertNotEqual(item.title, "篡改后的标题")
+
+    def test_it_lets_a_manager_publish_with_an_index_number(self):
+        item = make_disclosure(self.agency, status="draft")
+        self.client.force_login(self.manager)
+        self.client.post(
+            reverse("admin:disclosure_disclosure_changelist"),
+            {"action": "publish_selected", "_selected_action": [item.pk]},
+        )
+        item.refresh_from_db()
+        self.assertEqual(item.status, Disclosure.Status.PUBLISHED)
+        self.assertEqual(item.published_on, datetime.date.today())
+        self.assertTrue(item.index_number.startswith(f"{self.agency.code}/"))
+
+    def test_it_keeps_yearly_figures_for_managers(self):
+        self.client.force_login(self.clerk)
+        self.assertEqual(
+            self.client.get(reverse("admin:disclosure_yearlyfigures_add")).status_code, 403
+        )
+        self.client.force_login(self.manager)
+        self.assertEqual(
+            self.client.get(reverse("admin:disclosure_yearlyfigures_add")).status_code, 200
+        )

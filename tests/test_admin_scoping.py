@@ -1,0 +1,110 @@
+"""A user sees only the records of their own agencies, everywhere in the admin; another agency's
+record is a 404 (not a 403 that would confirm it exists)."""
+
+from django.test import TestCase
+from django.urls import reverse
+
+from tests.factories import (
+    make_agency,
+    make_case,
+    make_clerk,
+    make_disclosure,
+    make_request,
+    make_user,
+)
+
+
+class AdminScopingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.a = make_agency("agency-a", "甲局")
+        cls.b = make_agency("agency-b", "乙局")
+        cls.alice = make_clerk("alice", cls.a)
+        cls.request_a = make_request(cls.a, number="A-001", subject="甲局的申请")
+        cls.request_b = make_request(cls.b, number="B-001", subject="乙局的秘密申请")
+        cls.case_b = make_case(cls.b, number="B-CASE", request=cls.request_b)
+        cls.draft_b = make_disclosure(cls.b, title="乙局草稿", status="draft")
+
+    def setUp(self):
+        self.client.force_login(self.alice)
+
+    def test_it_lists_only_the_users_agency_requests(self):
+        response = self.client.get(reverse("admin:disclosure_disclosurerequest_changelist"))
+        self.assertContains(response, "A-001")
+        self.assertNotContains(response, "B-001")
+
+    def test_it_finds_nothing_of_another_agency_by_search(self):
+        url = reverse("admin:disclosure_disclosurerequest_changelist")
+        response = self.client.get(url, {"q": "B-001"})
+        self.assertNotContains(response, "乙局的秘密申请")
+        self.assertNotContains(response, 'href="/admin/disclosure/disclosurerequest/%d/' % self.request_b.pk)
+
+    def test_it_answers_404_for_another_agencys_request_everywhere(self):
+        pk = self.request_b.pk
+        for name in ["change", "history"]:
+            url = reverse(f"admin:disclosure_disclosurerequest_{name}", args=[pk])
+            with self.subTest(view=name):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_it_answers_the_same_for_a_foreign_record_and_a_missing_one(self):
+        for name in ["change", "history", "delete"]:
+            foreign = self.client.get(
+                reverse(f"admin:disclosure_disclosurerequest_{name}", args=[self.request_b.pk])
+            )
+            missing = self.client.get(
+                reverse(f"admin:disclosure_disclosurerequest_{name}", args=[999999])
+            )
+            with self.subTest(view=name):
+                self.assertEqual(foreign.status_code, missing.status_code)
+                self.assertNotContains(foreign, "B-001", status_code=foreign.status_code)
+
+    def test_it_hides_another_agencys_case_and_disclosure(self):
+        for url in [
+            reverse("admin:disclosure_case_change", args=[self.case_b.pk]),
+            reverse("admin:disclosure_case_history", args=[self.case_b.pk]),
+            reverse("admin:disclosure_disclosure_change", args=[self.draft_b.pk]),
+        ]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_it_offers_only_the_users_agencies_in_forms(self):
+        response = self.client.get(reverse("admin:disclosure_disclosurerequest_add"))
+        self.assertContains(response, "甲局")
+        self.assertNotContains(response, "乙局")
+
+    def test_it_refuses_a_request_posted_for_another_agency(self):
+        response = self.client.post(
+            reverse("admin:disclosure_disclosurerequest_add"),
+            {
+                "agency": self.b.pk,
+                "received_on": "2020-03-02",
+                "channel": "online",
+                "applicant_type": "natural_person",
+                "cases-TOTAL_FORMS": "0",
+                "cases-INITIAL_FORMS": "0",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.b.disclosurerequest_set.count(), 1)
+        self.assertContains(response, "选择一个有效的选项")
+
+    def test_it_autocompletes_only_the_users_requests(self):
+        response = self.client.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "disclosure", "model_name": "case", "field_name": "request", "term": "0"},
+        )
+        self.assertEqual(response.status_code, 200)
+        ids = [r["id"] for r in response.json()["results"]]
+        self.assertEqual(ids, [str(self.request_a.pk)])
+
+    def test_it_shows_everything_to_a_superuser(self):
+        self.client.force_login(make_user("root", superuser=True))
+        response = self.client.get(reverse("admin:disclosure_disclosurerequest_changelist"))
+        self.assertContains(response, "A-001")
+        self.assertContains(response, "B-001")
+
+    def test_it_masks_applicant_names_in_the_list(self):
+        make_request(self.a, number="A-002", applicant_name="张三丰")
+        response = self.client.get(reverse("admin:disclosure_disclosurerequest_changelist"))
+        self.assertContains(response, "张**")
+        self.assertNotContains(response, "张三丰")

@@ -1,0 +1,150 @@
+"""Bad dates are refused with a clear message by the form, and by the database when a form is
+bypassed."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.test import TestCase
+from django.urls import reverse
+
+from disclosure import services
+from disclosure.models import Case, DisclosureRequest
+from tests.factories import make_agency, make_clerk, make_request
+
+
+class RequestDateRuleTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.agency = make_agency()
+        cls.clerk = make_clerk("clerk", cls.agency)
+
+    def _post(self, **fields):
+        data = {
+            "agency": self.agency.pk,
+            "received_on": "2020-03-10",
+            "channel": "online",
+            "applicant_type": "natural_person",
+            "outcome": "",
+            "decided_on": "",
+            "cases-TOTAL_FORMS": "0",
+            "cases-INITIAL_FORMS": "0",
+        }
+        data.update(fields)
+        self.client.force_login(self.clerk)
+        return self.client.post(reverse("admin:disclosure_disclosurerequest_add"), data)
+
+    def test_it_refuses_a_decision_before_receipt_in_the_form(self):
+        response = self._post(outcome="granted", decided_on="2020-03-09")
+        self.assertContains(response, "答复日期不能早于收到申请日期。")
+        self.assertFalse(DisclosureRequest.objects.exists())
+
+    def test_it_refuses_an_outcome_without_a_decision_date_in_the_form(self):
+        response = self._post(outcome="granted")
+        self.assertContains(response, "办理结果和答复日期须同时填写")
+        self.assertFalse(DisclosureRequest.objects.exists())
+
+    def test_it_refuses_a_decision_date_without_an_outcome_in_the_form(self):
+        response = self._post(decided_on="2020-03-12")
+        self.assertContains(response, "办理结果和答复日期须同时填写")
+
+    def test_it_refuses_an_impossible_date_in_the_form(self):
+        response = self._post(received_on="2020-02-30")
+        self.assertContains(response, "输入一个有效的日期")
+
+    def test_it_generates_a_number_when_blank(self):
+        response = self._post(outcome="granted", decided_on="2020-03-12")
+        self.assertEqual(response.status_code, 302)
+        request = DisclosureRequest.objects.get()
+        self.assertEqual(request.number, "2020-0001")
+        self.assertEqual(request.handler, self.clerk)
+        self.assertEqual(make_request(self.agency).number, "2020-0002")
+
+    def test_it_refuses_a_duplicate_number(self):
+        make_request(self.agency, number="X-1")
+        response = self._post(number="X-1")
+        self.assertContains(response, "本机关已有相同编号的申请。")
+
+    def test_the_database_refuses_bad_dates_when_the_form_is_bypassed(self):
+        base = dict(agency=self.agency, applicant_type="natural_person")
+        bad = [
+            dict(number="a", received_on=datetime.date(2020, 3, 10),
+                 decided_on=datetime.date(2020, 3, 9), outcome="granted"),
+            dict(number="b", received_on=datetime.date(2020, 3, 10), outcome="granted"),
+            dict(number="c", received_on=datetime.date(2020, 3, 10),
+                 decided_on=datetime.date(2020, 3, 11)),
+            dict(number="d", received_on=datetime.date(2020, 3, 10), outcome="no-such-outcome",
+                 decided_on=datetime.date(2020, 3, 11)),
+            dict(number="", received_on=datetime.date(2020, 3, 10)),
+        ]
+        for fields in bad:
+            with self.subTest(fields=fields), self.assertRaises(IntegrityError):
+                with transaction.atomic():
+                    DisclosureRequest.objects.create(**base, **fields)
+
+    def test_the_service_gives_a_clear_message(self):
+        request = make_request(self.agency, received_on=datetime.date(2020, 3, 10))
+        with self.assertRaises(ValidationError) as caught:
+            services.request_decide(
+                request=request, outcome="granted", decided_on=datetime.date(2020, 3, 1)
+            )
+        self.assertIn("答复日期不能早于收到申请日期。", caught.exception.messages)
+
+
+class CaseDateRuleTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.agency = make_agency()
+        cls.other = make_agency()
+
+    def test_the_database_refuses_a_conclusion_before_filing(self):
+        with self.assertRaises(IntegrityError):
+            Case.objects.create(
+                agency=self.agency, number="1", kind="review",
+                filed_on=datetime.date(2020, 5, 1), concluded_on=datetime.date(2020, 4, 1),
+                result="upheld",
+            )
+
+    def test_the_database_refuses_a_result_without_a_conclusion_date(self):
+        with self.assertRaises(IntegrityError):
+            Case.objects.create(
+                agency=self.agency, number="1", kind="review",
+                filed_on=datetime.date(2020, 5, 1), result="upheld",
+            )
+
+    def test_it_refuses_a_case_about_another_agencys_request(self):
+        foreign = make_request(self.other)
+        case = Case(agency=self.agency, kind="review", filed_on=datetime.date(2020, 5, 1),
+                    request=foreign)
+        with self.assertRaises(ValidationError) as caught:
+            services.case_save(case=case)
+        self.assertIn("所涉申请必须是本机关的申请。", caught.exception.messages)
+
+
+class CaseInlineTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.agency = make_agency()
+        cls.clerk = make_clerk("clerk", cls.agency)
+        cls.request = make_request(cls.agency, received_on=datetime.date(2020, 3, 2))
+
+    def test_it_adds_a_case_under_its_request_with_a_generated_number(self):
+        self.client.force_login(self.clerk)
+        url = reverse("admin:disclosure_disclosurerequest_change", args=[self.request.pk])
+        response = self.client.post(
+            url,
+            {
+                "agency": self.agency.pk,
+                "number": self.request.number,
+                "received_on": "2020-03-02",
+                "channel": "online",
+                "applicant_type": "natural_person",
+                "cases-TOTAL_FORMS": "1",
+                "cases-INITIAL_FORMS": "0",
+                "cases-0-kind": "review",
+                "cases-0-filed_on": "2020-06-01",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        case = Case.objects.get()
+        self.assertEqual((case.agency, case.request, case.number), (self.agency, self.request, "案2020-0001"))
