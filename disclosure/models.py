@@ -73,6 +73,13 @@ class Agency(models.Model):
         return "；".join(parts)
 
 
+def agency_ids_of(user) -> list[int]:
+    """Ids of the agencies the user works for, looked up once per user object (request)."""
+    if not hasattr(user, "_agency_ids"):
+        user._agency_ids = list(Agency.objects.filter(members=user).values_list("id", flat=True))
+    return user._agency_ids
+
+
 class AgencyScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Records of the agencies the user works for; everything for a superuser."""
@@ -80,7 +87,9 @@ class AgencyScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(agency__members=user)
+        # A plain id list (not a join through the membership table) lets the database use the
+        # (agency, …) indexes: the 100,000-row request list stays fast.
+        return self.filter(agency_id__in=agency_ids_of(user))
 
 
 class Category(models.Model):
