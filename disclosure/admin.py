@@ -103,7 +103,6 @@ class NumberedForm(forms.ModelForm):
             cleaned["number"] = type(self).next_number(agency=agency, **{self.date_field: day})
         return cleaned
 
-
     def owning_agency(self):
         instance = self.instance
         if instance.agency_id:
@@ -266,8 +265,10 @@ class DisclosureAdmin(AgencyScopedAdmin):
             try:
                 service(disclosure=disclosure, user=request.user)
                 done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, f"“{disclosure}”未能{verb}：{'；'.join(exc.messages) if hasattr(exc, 'messages') else exc}")
+            except ValidationError as exc:
+                messages.error(request, f"“{disclosure}”未能{verb}：{'；'.join(exc.messages)}")
+            except PermissionDenied as exc:
+                messages.error(request, f"“{disclosure}”未能{verb}：{exc}")
         if done:
             messages.success(request, f"已{verb} {done} 条信息。")
 
@@ -380,7 +381,11 @@ class YearlyFiguresAdmin(AgencyScopedMixin, admin.ModelAdmin):
             {
                 "fields": [
                     ("licensing_previous", "licensing_change", "licensing_decisions"),
-                    ("other_services_previous", "other_services_change", "other_services_decisions"),
+                    (
+                        "other_services_previous",
+                        "other_services_change",
+                        "other_services_decisions",
+                    ),
                 ]
             },
         ),

@@ -28,7 +28,14 @@ ITEMS_2020 = {
 }
 
 TITLES = {
-    "organization": ["局领导分工", "内设机构职责", "下属单位设置", "机构职能", "领导简历", "办公地址和联系方式"],
+    "organization": [
+        "局领导分工",
+        "内设机构职责",
+        "下属单位设置",
+        "机构职能",
+        "领导简历",
+        "办公地址和联系方式",
+    ],
     "policy": ["温州市市级机关办公用房管理办法"],
     "interpretation": ["《浙江省坚决制止餐饮浪费行为行动方案》解读"],
     "notice": [
@@ -46,7 +53,12 @@ TITLES = {
         "关于温州机关事务管理局网站改版上线的公告",
         "关于市行政中心国庆期间安全保卫工作的通知",
     ],
-    "personnel": ["人事任免通知（一）", "人事任免通知（二）", "人事任免通知（三）", "人事任免通知（四）"],
+    "personnel": [
+        "人事任免通知（一）",
+        "人事任免通知（二）",
+        "人事任免通知（三）",
+        "人事任免通知（四）",
+    ],
     "plans": ["温州市机关事务管理局2020年工作计划", "智慧机关事务2.0版“1268”行动方案"],
     "finance": ["温州市机关事务管理局2020年部门预算", "温州市机关事务管理局2019年部门决算"],
     "guide": ["温州市机关事务管理局政府信息公开指南"],
@@ -87,14 +99,16 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     if not Disclosure.objects.filter(agency=agency).exists():
         day = datetime.date(2020, 1, 6)
+        sequence = 0
         for slug, count in ITEMS_2020.items():
             category = Category.objects.get(slug=slug)
             for i in range(count):
+                sequence += 1
                 Disclosure.objects.create(
                     agency=agency,
                     title=TITLES[slug][i],
                     category=category,
-                    index_number=f"{AGENCY_CODE}/2020-{Disclosure.objects.filter(agency=agency).count() + 1:05d}",
+                    index_number=f"{AGENCY_CODE}/2020-{sequence:05d}",
                     made_on=day,
                     published_on=day + datetime.timedelta(days=1),
                     body=f"{TITLES[slug][i]}。\n\n（演示数据）",

@@ -68,13 +68,24 @@ class RequestDateRuleTests(TestCase):
     def test_the_database_refuses_bad_dates_when_the_form_is_bypassed(self):
         base = dict(agency=self.agency, applicant_type="natural_person")
         bad = [
-            dict(number="a", received_on=datetime.date(2020, 3, 10),
-                 decided_on=datetime.date(2020, 3, 9), outcome="granted"),
+            dict(
+                number="a",
+                received_on=datetime.date(2020, 3, 10),
+                decided_on=datetime.date(2020, 3, 9),
+                outcome="granted",
+            ),
             dict(number="b", received_on=datetime.date(2020, 3, 10), outcome="granted"),
-            dict(number="c", received_on=datetime.date(2020, 3, 10),
-                 decided_on=datetime.date(2020, 3, 11)),
-            dict(number="d", received_on=datetime.date(2020, 3, 10), outcome="no-such-outcome",
-                 decided_on=datetime.date(2020, 3, 11)),
+            dict(
+                number="c",
+                received_on=datetime.date(2020, 3, 10),
+                decided_on=datetime.date(2020, 3, 11),
+            ),
+            dict(
+                number="d",
+                received_on=datetime.date(2020, 3, 10),
+                outcome="no-such-outcome",
+                decided_on=datetime.date(2020, 3, 11),
+            ),
             dict(number="", received_on=datetime.date(2020, 3, 10)),
         ]
         for fields in bad:
@@ -100,22 +111,29 @@ class CaseDateRuleTests(TestCase):
     def test_the_database_refuses_a_conclusion_before_filing(self):
         with self.assertRaises(IntegrityError):
             Case.objects.create(
-                agency=self.agency, number="1", kind="review",
-                filed_on=datetime.date(2020, 5, 1), concluded_on=datetime.date(2020, 4, 1),
+                agency=self.agency,
+                number="1",
+                kind="review",
+                filed_on=datetime.date(2020, 5, 1),
+                concluded_on=datetime.date(2020, 4, 1),
                 result="upheld",
             )
 
     def test_the_database_refuses_a_result_without_a_conclusion_date(self):
         with self.assertRaises(IntegrityError):
             Case.objects.create(
-                agency=self.agency, number="1", kind="review",
-                filed_on=datetime.date(2020, 5, 1), result="upheld",
+                agency=self.agency,
+                number="1",
+                kind="review",
+                filed_on=datetime.date(2020, 5, 1),
+                result="upheld",
             )
 
     def test_it_refuses_a_case_about_another_agencys_request(self):
         foreign = make_request(self.other)
-        case = Case(agency=self.agency, kind="review", filed_on=datetime.date(2020, 5, 1),
-                    request=foreign)
+        case = Case(
+            agency=self.agency, kind="review", filed_on=datetime.date(2020, 5, 1), request=foreign
+        )
         with self.assertRaises(ValidationError) as caught:
             services.case_save(case=case)
         self.assertIn("所涉申请必须是本机关的申请。", caught.exception.messages)
@@ -147,4 +165,6 @@ class CaseInlineTests(TestCase):
         )
         self.assertEqual(response.status_code, 302)
         case = Case.objects.get()
-        self.assertEqual((case.agency, case.request, case.number), (self.agency, self.request, "案2020-0001"))
+        self.assertEqual(
+            (case.agency, case.request, case.number), (self.agency, self.request, "案2020-0001")
+        )

@@ -100,10 +100,10 @@ class Command(BaseCommand):
             "按答复年度筛选": {"decided_year": "2023"},
             "搜索编号": {"q": f"B{n // 2:08d}"},
         }
-        static = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-        self.stdout.write(
-            f"{connection.vendor}: {n} 条申请，批量写入 {load_seconds:.1f} s"
-        )
+        static = {
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+        }
+        self.stdout.write(f"{connection.vendor}: {n} 条申请，批量写入 {load_seconds:.1f} s")
         with override_settings(STORAGES={**settings.STORAGES, **static}):
             for name, params in pages.items():
                 client.get(url, params)  # warm-up
