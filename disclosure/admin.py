@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .ledger_admin import CaseResource, LedgerAdminMixin, RequestResource
 from .models import (
     Agency,
     Attachment,
@@ -290,7 +291,8 @@ class CaseInline(admin.TabularInline):
 
 
 @admin.register(DisclosureRequest)
-class DisclosureRequestAdmin(AgencyScopedAdmin):
+class DisclosureRequestAdmin(LedgerAdminMixin, AgencyScopedAdmin):
+    resource_classes = [RequestResource]
     form = RequestForm
     list_display = [
         "number",
@@ -353,7 +355,8 @@ class DisclosureRequestAdmin(AgencyScopedAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(AgencyScopedAdmin):
+class CaseAdmin(LedgerAdminMixin, AgencyScopedAdmin):
+    resource_classes = [CaseResource]
     form = CaseForm
     list_display = ["number", "kind", "filed_on", "result_display", "concluded_on", "request"]
     list_filter = ["kind", "result"]

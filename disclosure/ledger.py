@@ -1,0 +1,760 @@
+"""Ledger (台账) import and export: the requests and cases files of the interchange contract
+(``shared/spec/interchange.md``).
+
+The column set is defined once here (``REQUESTS`` and ``CASES``) and serves the commands, the
+admin import and the export. An import is planned first (every row parsed and validated by the
+model's own rules, every problem collected) and then applied in bulk, all in one transaction:
+either every row is stored or none is.
+
+Validation is the model's: each row becomes a model instance and goes through ``full_clean()``;
+the model's ``Meta.constraints`` are then evaluated in Python (``constraint_holds``) instead of one
+database query per constraint and row, and the unique numbers are checked against the agency's
+numbers, fetched once. That keeps 100,000 rows well under a minute.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .models import Agency, Case, DisclosureRequest
+
+BATCH_SIZE = 1000
+NUMBER_WIDTH = 4  # "2020-0001", the same shape as services._next_number
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class LedgerFileError(Exception):
+    """The file as a whole cannot be read (not CSV or xlsx, empty, …)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The column set
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a ledger file: its contract key, its Chinese header and the model field."""
+
+    key: str
+    header: str
+    field: str
+    # Accepted spellings of choice values beyond the model's keys and labels (the contract's own).
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    # For a foreign key: the attribute of the related record written in the file.
+    related_attribute: str = ""
+
+
+@dataclass(frozen=True)
+class Ledger:
+    name: str
+    title: str  # names the exported file
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    date_field: str  # the date whose year prefixes a generated number
+    number_prefix_format: str  # services.request_number_next / case_number_next use the same
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def model_field(self, column: Column) -> models.Field:
+        return self.model._meta.get_field(column.field)
+
+    def is_required(self, column: Column) -> bool:
+        """Required means what the model says: not blank and no default to fall back on."""
+        f = self.model_field(column)
+        return not f.blank and not f.has_default()
+
+    def choices(self, column: Column) -> dict[str, str]:
+        """Every accepted spelling of a choice column's values → the stored key."""
+        accepted: dict[str, str] = {}
+        for key, label in self.model_field(column).choices or ():
+            if key:
+                accepted[str(key)] = key
+                accepted[str(label)] = key
+        accepted.update(column.aliases)
+        return accepted
+
+    def number_prefix(self, date: datetime.date) -> str:
+        return self.number_prefix_format.format(year=date.year)
+
+
+REQUESTS = Ledger(
+    name="requests",
+    title="依申请公开台账",
+    model=DisclosureRequest,
+    columns=(
+        Column("number", "申请编号", "number"),
+        Column("received_on", "收到申请日期", "received_on"),
+        Column("applicant_type", "申请人类型", "applicant_type"),
+        Column("applicant_name", "申请人", "applicant_name"),
+        Column("channel", "申请方式", "channel"),
+        Column("subject", "申请内容", "subject"),
+        # The contract writes the label of `other` as "其他处理 / 其他".
+        Column("outcome", "办理结果", "outcome", aliases={"其他": "other"}),
+        Column("decided_on", "答复日期", "decided_on"),
+    ),
+    date_field="received_on",
+    number_prefix_format="{year}-",
+)
+
+CASES = Ledger(
+    name="cases",
+    title="行政复议和行政诉讼案件",
+    model=Case,
+    columns=(
+        Column("number", "案号", "number"),
+        Column("kind", "类型", "kind"),
+        Column("filed_on", "立案日期", "filed_on"),
+        # The contract's short labels (维持, 纠正) next to the report's (结果维持, 结果纠正).
+        Column("result", "结果", "result", aliases={"维持": "upheld", "纠正": "corrected"}),
+        Column("concluded_on", "审结日期", "concluded_on"),
+        Column("request_number", "申请编号", "request", related_attribute="number"),
+    ),
+    date_field="filed_on",
+    number_prefix_format="案{year}-",
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a file
+
+
+@dataclass
+class Table:
+    """A sheet: the header row and the data rows; ``rows[i]`` is spreadsheet row ``i + 2``."""
+
+    headers: list[Any]
+    rows: list[list[Any]]
+
+
+def read_table(data: bytes) -> Table:
+    """Read a CSV (UTF-8, with or without BOM) or .xlsx file (first sheet); the content decides."""
+    if not data.strip():
+        raise LedgerFileError("文件是空的。")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise LedgerFileError(
+            "这是旧版 Excel（.xls）文件，无法读取：请在 Excel 中另存为 .xlsx 或“CSV UTF-8”。"
+        )
+    if b"\x00" in data[:4096]:
+        raise LedgerFileError("文件既不是 CSV 也不是 .xlsx 表格。")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LedgerFileError(
+            "文件不是 UTF-8 编码的 CSV（可能是 GBK 编码），也不是 .xlsx 表格："
+            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx。"
+        ) from None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise LedgerFileError(f"CSV 文件格式有误：{exc}") from None
+    return _table(rows)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    import openpyxl  # only needed for xlsx
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a zip that is no workbook
+        raise LedgerFileError("文件不是有效的 .xlsx 表格（也不是 CSV）。") from None
+    try:
+        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return _table(rows)
+
+
+def _table(rows: list[list[Any]]) -> Table:
+    if not rows or all(_blank(v) for v in rows[0]):
+        raise LedgerFileError("文件是空的：第 1 行应为表头。")
+    headers, data = rows[0], rows[1:]
+    if not any(not all(_blank(v) for v in r) for r in data):
+        raise LedgerFileError("文件只有表头，没有数据行。")
+    return Table(headers=list(headers), rows=data)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell values
+
+
+class CellError(Exception):
+    pass
+
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores a typed number such as 1024 as 1024.0
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def _date(value: Any) -> datetime.date:
+    # An .xlsx date cell arrives as a datetime (Excel turns a typed 2020-03-02 into one).
+    if isinstance(value, datetime.datetime):
+        if value.time() != datetime.time(0):
+            raise CellError(f"应为日期，不应带时间：“{value}”")
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    if _DATE_RE.match(text):
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise CellError(f"不存在的日期：“{text}”") from None
+    raise CellError(
+        f"日期应写成 YYYY-MM-DD（如 2020-03-02），而不是“{text}”；"
+        "用 Excel 编辑 CSV 时请把日期列设为文本，或直接导入 .xlsx"
+    )
+
+
+def _choice(ledger: Ledger, column: Column, value: Any, accepted: dict[str, str]) -> str:
+    text = _text(value)
+    try:
+        return accepted[text]
+    except KeyError:
+        choices = ledger.model_field(column).choices
+        if len(choices) <= 6:
+            listing = "、".join(f"{k}（{label}）" for k, label in choices if k)
+            hint = f"应为以下代码或名称之一：{listing}"
+        else:
+            hint = "应为导入格式说明中列出的代码（如 granted）或完整的中文名称（如 予以公开）"
+        raise CellError(f"未知的{column.header}“{text}”，{hint}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Constraints, evaluated in Python
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "in": lambda a, b: a in b,
+    "startswith": lambda a, b: str(a).startswith(b),
+    "regex": lambda a, b: re.search(b, str(a)) is not None,
+}
+
+
+def _attr(instance: models.Model, name: str) -> Any:
+    try:
+        f = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise _Unsupported(name) from None
+    if f.is_relation and not f.many_to_one:
+        raise _Unsupported(name)
+    return getattr(instance, f.attname)
+
+
+def _evaluate(q: Q, instance: models.Model) -> bool | None:
+    """SQL's three-valued logic over an instance: None is "unknown" (a NULL compared)."""
+    results: list[bool | None] = []
+    for child in q.children:
+        if isinstance(child, Q):
+            results.append(_evaluate(child, instance))
+            continue
+        lookup, value = child
+        name, _, op = lookup.partition("__")
+        op = op or "exact"
+        if op not in _OPERATORS and op != "isnull":
+            raise _Unsupported(lookup)
+        left = _attr(instance, name)
+        if isinstance(value, F):
+            value = _attr(instance, value.name)
+        elif hasattr(value, "resolve_expression"):
+            raise _Unsupported(lookup)
+        if op == "isnull" or (op == "exact" and value is None and not isinstance(child[1], F)):
+            wanted = True if op == "exact" else bool(value)
+            results.append((left is None) == wanted)
+        elif left is None or value is None:
+            results.append(None)
+        else:
+            results.append(_OPERATORS[op](left, value))
+    if q.connector == Q.AND:
+        result = False if False in results else (None if None in results else True)
+    elif q.connector == Q.OR:
+        result = True if True in results else (None if None in results else False)
+    else:
+        raise _Unsupported(q.connector)
+    if q.negated and result is not None:
+        result = not result
+    return result
+
+
+def _referenced_fields(q: Q) -> set[str]:
+    names: set[str] = set()
+    for child in q.children:
+        if isinstance(child, Q):
+            names |= _referenced_fields(child)
+        else:
+            names.add(child[0].split("__", 1)[0])
+            if isinstance(child[1], F):
+                names.add(child[1].name)
+    return names
+
+
+def constraint_fields(constraint: models.BaseConstraint) -> set[str]:
+    if isinstance(constraint, models.CheckConstraint):
+        return _referenced_fields(Q(constraint.condition))
+    return set(getattr(constraint, "fields", ()) or ())
+
+
+def constraint_holds(
+    constraint: models.BaseConstraint, instance: models.Model, exclude: Iterable[str] = ()
+) -> bool:
+    """Does the instance satisfy the constraint? Like ``constraint.validate()`` (a NULL result
+    passes, constraints on an excluded field are skipped) but in Python, without a query;
+    falls back to ``validate()`` for a shape this evaluator does not know."""
+    exclude = set(exclude)
+    if isinstance(constraint, models.CheckConstraint):
+        if constraint_fields(constraint) & exclude:
+            return True
+        try:
+            return _evaluate(Q(constraint.condition), instance) is not False
+        except _Unsupported:
+            pass
+    try:
+        constraint.validate(type(instance), instance, exclude=exclude)
+    except ValidationError:
+        return False
+    return True
+
+
+def _is_number_unique(constraint: models.BaseConstraint) -> bool:
+    return isinstance(constraint, models.UniqueConstraint) and set(constraint.fields) == {
+        "agency",
+        "number",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning an import
+
+
+@dataclass(slots=True)
+class Problem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.column}: {self.message}"
+
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+@dataclass(slots=True)
+class RowPlan:
+    row: int
+    action: str
+    values: dict[str, Any]  # model attname → value, only for the columns given
+    pk: int | None = None
+    before: dict[str, Any] | None = None  # the stored values, for an update
+
+
+@dataclass
+class Plan:
+    ledger: Ledger
+    agency: Agency
+    columns: list[Column]  # the file's columns, in contract order
+    rows: list[RowPlan] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    def summary(self) -> str:
+        return (
+            f"新建 {self.count(CREATE)} 条，更新 {self.count(UPDATE)} 条，"
+            f"未改动 {self.count(UNCHANGED)} 条"
+        )
+
+
+def _attname(ledger: Ledger, column: Column) -> str:
+    return ledger.model_field(column).attname
+
+
+def match_header(ledger: Ledger, raw: Any) -> Column | None:
+    """The column a header cell names: its key (any case) or its exact Chinese header."""
+    name = _text(raw)
+    for c in ledger.columns:
+        if name == c.header or name.lower() == c.key:
+            return c
+    return None
+
+
+def _headers(ledger: Ledger, table: Table, plan: Plan) -> tuple[dict[int, Column], bool]:
+    """Map file column positions to columns; header problems go to the plan (as row 1).
+    Also says whether a required column is missing."""
+    found: dict[int, Column] = {}
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(table.headers):
+        if _blank(raw):
+            if any(i < len(r) and not _blank(r[i]) for r in table.rows):
+                plan.problems.append(Problem(1, f"第{i + 1}列", "这一列有数据但没有表头。"))
+            continue
+        name = _text(raw)
+        column = match_header(ledger, raw)
+        if column is None:
+            known = "、".join(f"{c.key}（{c.header}）" for c in ledger.columns)
+            plan.problems.append(Problem(1, name, f"未知的列。可用的列：{known}"))
+            continue
+        if column.key in seen:
+            plan.problems.append(
+                Problem(1, column.key, f"列重复：第{seen[column.key] + 1}列和第{i + 1}列是同一列。")
+            )
+            continue
+        seen[column.key] = i
+        found[i] = column
+    missing = [c for c in ledger.columns if c.key not in seen and ledger.is_required(c)]
+    for c in missing:
+        plan.problems.append(Problem(1, c.key, f"缺少必填的列“{c.key}”（{c.header}）。"))
+    plan.columns = [c for c in ledger.columns if c.key in seen]
+    return found, bool(missing)
+
+
+def _existing(
+    ledger: Ledger, agency: Agency, *, with_values: bool
+) -> dict[str, tuple[int, dict[str, Any]] | None]:
+    """The agency's numbers, in one query; with ``with_values`` (for --update) each number maps
+    to (pk, values of every contract column)."""
+    queryset = ledger.model._default_manager.filter(agency=agency)
+    if not with_values:
+        return dict.fromkeys(queryset.values_list("number", flat=True).iterator(chunk_size=5000))
+    attnames = [_attname(ledger, c) for c in ledger.columns]
+    existing = {}
+    for pk, *values in queryset.values_list("pk", *attnames).iterator(chunk_size=5000):
+        record = dict(zip(attnames, values, strict=True))
+        existing[record["number"]] = (pk, record)
+    return existing
+
+
+def _related(
+    ledger: Ledger, agency: Agency, table: Table, positions: dict[int, Column]
+) -> dict[str, dict[str, models.Model]]:
+    """For each foreign-key column, the agency's records the file names, fetched in batches."""
+    related: dict[str, dict[str, models.Model]] = {}
+    for pos, column in positions.items():
+        if not column.related_attribute:
+            continue
+        target = ledger.model_field(column).related_model
+        wanted = sorted({_text(r[pos]) for r in table.rows if pos < len(r) and not _blank(r[pos])})
+        found: dict[str, models.Model] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            queryset = target._default_manager.filter(
+                agency=agency, **{f"{column.related_attribute}__in": chunk}
+            ).only("pk", "agency_id", column.related_attribute)
+            for obj in queryset:
+                found[getattr(obj, column.related_attribute)] = obj
+        related[column.key] = found
+    return related
+
+
+def plan_import(
+    ledger: Ledger,
+    *,
+    agency: Agency,
+    table: Table,
+    update: bool = False,
+    update_hint: str = "如要更新已有记录，请使用 --update",
+    progress: Progress | None = None,
+) -> Plan:
+    """Parse and validate every row; nothing is written. The plan lists every problem."""
+    plan = Plan(ledger=ledger, agency=agency, columns=[])
+    positions, missing_required = _headers(ledger, table, plan)
+    if missing_required:
+        return plan  # every row would fail the same way
+
+    model = ledger.model
+    existing = _existing(ledger, agency, with_values=update)
+    related = _related(ledger, agency, table, positions)
+    accepted = {c.key: ledger.choices(c) for c in ledger.columns if ledger.model_field(c).choices}
+    constraints = [c for c in model._meta.constraints if not _is_number_unique(c)]
+    unique_message = next(
+        c.get_violation_error_message() for c in model._meta.constraints if _is_number_unique(c)
+    )
+    column_of_field = {c.field: c for c in ledger.columns}
+    file_numbers: dict[str, int] = {}
+    total = len(table.rows)
+
+    for index, cells in enumerate(table.rows):
+        if progress and index and index % 10000 == 0:
+            progress("检查", index, total)
+        row = index + 2
+        if all(_blank(v) for v in cells):
+            continue
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        objects: dict[str, models.Model | None] = {}
+        failed: set[str] = set()
+        for pos, column in positions.items():
+            raw = cells[pos] if pos < len(cells) else None
+            model_field = ledger.model_field(column)
+            attname = model_field.attname
+            try:
+                if _blank(raw):
+                    if ledger.is_required(column):
+                        raise CellError(f"必须填写{column.header}。")
+                    if not model_field.blank:
+                        continue  # has a default: "not given" keeps it (new: the default)
+                    values[attname] = None if model_field.null else ""
+                    if column.related_attribute:
+                        objects[column.field] = None
+                elif column.related_attribute:
+                    key = _text(raw)
+                    obj = related[column.key].get(key)
+                    if obj is None:
+                        raise CellError(f"本机关没有{column.header}为“{key}”的记录。")
+                    values[attname] = obj.pk
+                    objects[column.field] = obj
+                elif column.key in accepted:
+                    values[attname] = _choice(ledger, column, raw, accepted[column.key])
+                elif isinstance(model_field, models.DateField):
+                    values[attname] = _date(raw)
+                else:
+                    values[attname] = _text(raw)
+            except CellError as exc:
+                problems.append(Problem(row, column.key, str(exc)))
+                failed.add(column.field)
+
+        number = values.get("number", "")
+        pk, before = None, None
+        if number:
+            if number in file_numbers:
+                problems.append(
+                    Problem(row, "number", f"与第 {file_numbers[number]} 行的编号重复。")
+                )
+            else:
+                file_numbers[number] = row
+                if number in existing:
+                    if update:
+                        pk, before = existing[number]
+                    else:
+                        problems.append(Problem(row, "number", f"{unique_message}{update_hint}。"))
+
+        # The model's own validation, on an instance as it would be stored.
+        instance = model(pk=pk, agency=agency, **(before or {}))
+        for attname, value in values.items():
+            setattr(instance, attname, value)
+        for name, obj in objects.items():
+            setattr(instance, name, obj)
+        exclude = {"agency", "request"} | failed | ({"number"} if not number else set())
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                column = column_of_field.get(name)
+                key = column.key if column else ("-" if name == NON_FIELD_ERRORS else name)
+                problems.extend(Problem(row, key, m) for m in messages)
+                exclude.add(name)
+        for constraint in constraints:
+            if not constraint_holds(constraint, instance, exclude):
+                key = _constraint_column(ledger, constraint, instance, positions)
+                problems.append(Problem(row, key, constraint.get_violation_error_message()))
+
+        if problems:
+            plan.problems.extend(problems)
+            continue
+        if pk is None:
+            action = CREATE
+        elif all(before[k] == v for k, v in values.items()):
+            action = UNCHANGED
+        else:
+            action = UPDATE
+        plan.rows.append(RowPlan(row=row, action=action, values=values, pk=pk, before=before))
+
+    if plan.ok:
+        _assign_numbers(plan, taken=set(existing) | set(file_numbers))
+    order = {c.key: i for i, c in enumerate(ledger.columns)}
+    plan.problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
+    return plan
+
+
+def _constraint_column(
+    ledger: Ledger, constraint: models.BaseConstraint, instance: models.Model, positions
+) -> str:
+    """The column to blame for a broken constraint: a blank one among those the constraint reads
+    (a missing value is the likeliest cause), else the last of them in contract order (for
+    "answered before received", the answer date)."""
+    names = constraint_fields(constraint)
+    columns = [c for c in ledger.columns if c.field in names]
+    if not columns:
+        return "-"
+    for c in columns:
+        if getattr(instance, ledger.model_field(c).attname) in (None, ""):
+            return c.key
+    return columns[-1].key
+
+
+def _sequence(prefix: str, taken: set[str]) -> Iterator[str]:
+    """Numbers "<prefix>NNNN" after the highest of that shape, skipping taken ones: the rule of
+    services._next_number, run in memory."""
+    highest = 0
+    for number in taken:
+        tail = number[len(prefix) :]
+        if number.startswith(prefix) and len(tail) == NUMBER_WIDTH and tail.isdigit():
+            highest = max(highest, int(tail))
+    seq = highest + 1
+    while True:
+        candidate = f"{prefix}{seq:0{NUMBER_WIDTH}d}"
+        if candidate not in taken:
+            yield candidate
+        seq += 1
+
+
+def _assign_numbers(plan: Plan, *, taken: set[str]) -> None:
+    """Generate the blank numbers once every number the file gives is known."""
+    ledger = plan.ledger
+    date_attname = ledger.model._meta.get_field(ledger.date_field).attname
+    sequences: dict[str, Iterator[str]] = {}
+    for row in plan.rows:
+        if row.pk is not None or row.values.get("number"):
+            continue
+        prefix = ledger.number_prefix(row.values[date_attname])
+        if prefix not in sequences:
+            sequences[prefix] = _sequence(prefix, {n for n in taken if n.startswith(prefix)})
+        row.values["number"] = next(sequences[prefix])
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying a plan
+
+
+def apply_plan(
+    plan: Plan, *, user=None, reason: str = "", progress: Progress | None = None
+) -> None:
+    """Write a valid plan in bulk, with history rows. Call inside a transaction."""
+    assert plan.ok, "a plan with problems must not be applied"
+    model = plan.ledger.model
+    creates = [r for r in plan.rows if r.action == CREATE]
+    updates = [r for r in plan.rows if r.action == UPDATE]
+    total, done = len(creates) + len(updates), 0
+    for start in range(0, len(creates), BATCH_SIZE):
+        batch = creates[start : start + BATCH_SIZE]
+        objs = [model(agency=plan.agency, **r.values) for r in batch]
+        bulk_create_with_history(
+            objs, model, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
+        )
+        for r, obj in zip(batch, objs, strict=True):
+            r.pk = obj.pk
+        done += len(batch)
+        if progress:
+            progress("保存", done, total)
+    fields = sorted({name for r in updates for name in r.values} | {"updated_at"})
+    now = timezone.now()
+    for start in range(0, len(updates), BATCH_SIZE):
+        batch = updates[start : start + BATCH_SIZE]
+        stored = model._default_manager.in_bulk([r.pk for r in batch])
+        objs = []
+        for r in batch:
+            obj = stored[r.pk]
+            for attname, value in r.values.items():
+                setattr(obj, attname, value)
+            obj.updated_at = now  # bulk_update does not run auto_now
+            objs.append(obj)
+        bulk_update_with_history(
+            objs,
+            model,
+            fields=[model._meta.get_field(f).name for f in fields],
+            batch_size=BATCH_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        done += len(batch)
+        if progress:
+            progress("保存", done, total)
+
+
+def import_table(
+    ledger: Ledger,
+    *,
+    agency: Agency,
+    table: Table,
+    update: bool = False,
+    user=None,
+    reason: str = "",
+    update_hint: str = "如要更新已有记录，请使用 --update",
+    progress: Progress | None = None,
+) -> Plan:
+    """Validate and, when every row is good, store the whole table: one transaction, all or
+    nothing. The returned plan carries the problems (nothing stored) or the counts."""
+    try:
+        with transaction.atomic():
+            # Serialises imports into the same agency, so generated numbers cannot collide.
+            Agency.objects.select_for_update().filter(pk=agency.pk).first()
+            plan = plan_import(
+                ledger,
+                agency=agency,
+                table=table,
+                update=update,
+                update_hint=update_hint,
+                progress=progress,
+            )
+            if plan.ok:
+                apply_plan(plan, user=user, reason=reason, progress=progress)
+    except IntegrityError:
+        # Another user saved a clashing record between the check and the write.
+        raise LedgerFileError(
+            "保存时与同时进行的其他修改冲突，未保存任何记录，请重新导入。"
+        ) from None
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def format_value(ledger: Ledger, column: Column, value: Any) -> str:
+    """A stored value as the file writes it: the label for a choice, YYYY-MM-DD for a date, so
+    that an exported file re-imports unchanged."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, models.Model):
+        return str(getattr(value, column.related_attribute))
+    choices = ledger.model_field(column).choices
+    if choices:
+        return str(dict(choices)[value])
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def export_row(ledger: Ledger, obj: models.Model) -> list[str]:
+    return [format_value(ledger, c, getattr(obj, c.field)) for c in ledger.columns]
