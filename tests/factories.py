@@ -1,8 +1,11 @@
 """A few small factories and a named cast of users for the tests."""
 
+import csv
 import datetime
+import io
 import itertools
 
+import openpyxl
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -54,3 +57,25 @@ def make_disclosure(agency, *, category="notice", status="published", **kwargs) 
     return Disclosure.objects.create(
         agency=agency, category=Category.objects.get(slug=category), status=status, **kwargs
     )
+
+
+def ledger_csv(rows, *, bom=True) -> bytes:
+    """A ledger file as Excel writes "CSV UTF-8" (with a BOM unless told otherwise)."""
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    return ("\ufeff" if bom else "").encode() + out.getvalue().encode()
+
+
+def ledger_xlsx(rows, *, extra_sheets=0) -> bytes:
+    """A ledger file as .xlsx: ``rows`` on the first sheet, then ``extra_sheets`` more sheets
+    (the last one active, as a workbook saved while looking at another sheet)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(list(row))
+    for n in range(extra_sheets):
+        book.create_sheet(f"说明{n}")
+        book.active = len(book.worksheets) - 1
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
