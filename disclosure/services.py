@@ -6,13 +6,28 @@ admin, the importers and the commands apply the same rules. Each service validat
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.db.models.functions import Length
 
-from .models import Agency, Case, Disclosure, DisclosureRequest
+from . import clock, fees
+from .calendar import CalendarMissing, WorkCalendar, package_calendar, package_version
+from .models import (
+    Agency,
+    CalendarYear,
+    Case,
+    Disclosure,
+    DisclosureRequest,
+    FeeBasis,
+    Holiday,
+    Outcome,
+    RequestEvent,
+    RequestEventKind,
+)
 
 
 def _next_number(queryset, prefix: str) -> str:
@@ -54,7 +69,8 @@ def _save_numbered(instance, next_number) -> None:
 
 
 def request_save(*, request: DisclosureRequest) -> DisclosureRequest:
-    """Create or update a disclosure request."""
+    """Create or update a disclosure request (its cached due date is recomputed)."""
+    _set_deadline(request, list(request.events.all()) if request.pk else [], WorkCalendar.load())
     _save_numbered(
         request,
         lambda: request_number_next(agency=request.agency, received_on=request.received_on),
@@ -71,9 +87,15 @@ def case_save(*, case: Case) -> Case:
 def request_decide(
     *, request: DisclosureRequest, outcome: str, decided_on: datetime.date
 ) -> DisclosureRequest:
-    """Record the decision on a request: its outcome category and the date of the answer."""
+    """Record the decision on a request: its outcome category and the date of the answer.
+
+    Ending a request because the applicant let the 补正 or payment period pass
+    (``other_no_correction``, ``other_unpaid_fee``) needs the notice on record and its period
+    over; see ``request_check``.
+    """
     request.outcome = outcome
     request.decided_on = decided_on
+    request_check(request=request)
     return request_save(request=request)
 
 
@@ -137,3 +159,270 @@ def agency_add(*, code: str, name: str, parent_code: str | None = None) -> tuple
     agency.full_clean()
     agency.save()
     return agency, True
+
+
+# --- The statutory clock: request events, deadlines, the working-day calendar ---------------
+
+
+def _set_deadline(request: DisclosureRequest, events: list, cal: WorkCalendar) -> bool:
+    """Put the clock's result in the request's cached fields; True if they changed. A year
+    without a calendar leaves them empty (the change page says why)."""
+    try:
+        deadline = clock.compute(
+            request.received_on,
+            events,
+            cal,
+            count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
+        )
+        due_on, waiting_until = deadline.due_on, deadline.waiting_until
+    except CalendarMissing:
+        due_on = waiting_until = None
+    changed = (request.due_on, request.waiting_until) != (due_on, waiting_until)
+    request.due_on, request.waiting_until = due_on, waiting_until
+    return changed
+
+
+def request_deadline_refresh(*, request: DisclosureRequest) -> None:
+    """Recompute one request's cached due date from its events and the calendar."""
+    if _set_deadline(request, list(request.events.all()), WorkCalendar.load()):
+        # A derived value: no history row, no "modified" time.
+        DisclosureRequest.objects.filter(pk=request.pk).update(
+            due_on=request.due_on, waiting_until=request.waiting_until
+        )
+
+
+def request_deadlines_refresh(
+    *, queryset=None, received_until: datetime.date | None = None
+) -> int:
+    """Recompute the cached due dates of many requests (by default every open one; only those
+    received up to ``received_until`` when given: a calendar change on day D cannot move the
+    deadline of a request received after D). One calendar load, events fetched per chunk.
+    Returns how many requests changed."""
+    queryset = DisclosureRequest.objects.open() if queryset is None else queryset
+    if received_until is not None:
+        queryset = queryset.filter(received_on__lte=received_until)
+    cal = WorkCalendar.load()
+    changed = []
+    rows = (
+        queryset.only("id", "received_on", "due_on", "waiting_until")
+        .prefetch_related("events")
+        .order_by()
+        .iterator(chunk_size=2000)
+    )
+    for request in rows:
+        if _set_deadline(request, list(request.events.all()), cal):
+            changed.append(request)
+    DisclosureRequest.objects.bulk_update(changed, ["due_on", "waiting_until"], batch_size=1000)
+    return len(changed)
+
+
+def request_check(*, request: DisclosureRequest) -> None:
+    """Rules between a request and its events, for the decision: raises ``ValidationError``.
+
+    Applied where a clerk decides in the app (``request_decide``, the admin form), not to
+    ledgers imported from Excel: those record past outcomes without the events behind them.
+    """
+    events = list(request.events.all()) if request.pk else []
+    errors: dict[str, list[str]] = {}
+    if events and request.received_on and request.received_on > min(e.on for e in events):
+        errors.setdefault("received_on", []).append("收到申请日期不能晚于已登记的办理事项。")
+    if events and request.decided_on and request.decided_on < max(e.on for e in events):
+        errors.setdefault("decided_on", []).append("答复日期不能早于已登记的办理事项。")
+    by_kind = {e.kind: e for e in events}
+    outcome = request.outcome
+    needs = {
+        Outcome.OTHER_NO_CORRECTION: (
+            RequestEventKind.CORRECTION_NOTICE,
+            RequestEventKind.CORRECTION_RECEIVED,
+            "补正",
+        ),
+        Outcome.OTHER_UNPAID_FEE: (RequestEventKind.FEE_NOTICE, RequestEventKind.FEE_PAID, "缴费"),
+    }
+    if outcome in needs and request.decided_on:
+        notice_kind, answer_kind, what = needs[outcome]
+        label = Outcome(outcome).label
+        if notice_kind not in by_kind:
+            errors.setdefault("outcome", []).append(
+                f"没有登记{RequestEventKind(notice_kind).label}，不能按“{label}”办结。"
+            )
+        elif answer_kind in by_kind:
+            errors.setdefault("outcome", []).append(
+                f"申请人已{what}，不能按“{label}”办结。"
+            )
+        else:
+            try:
+                from .selectors import request_deadline
+
+                deadline = request_deadline(request, events=events)
+                if deadline.waiting_until and request.decided_on <= deadline.waiting_until:
+                    errors.setdefault("decided_on", []).append(
+                        f"{what}期限至{deadline.waiting_until:%Y-%m-%d}，期限届满后才能按"
+                        f"“{label}”办结。"
+                    )
+            except CalendarMissing as exc:
+                errors.setdefault("decided_on", []).append(str(exc))
+    if (
+        outcome == Outcome.UNAVAILABLE_STILL_UNCLEAR
+        and RequestEventKind.CORRECTION_RECEIVED not in by_kind
+    ):
+        errors.setdefault("outcome", []).append(
+            "“补正后申请内容仍不明确”须先登记补正通知和收到补正申请（条例第三十条）。"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def fee_quote(
+    *, request: DisclosureRequest, basis: str, quantity: int
+) -> tuple[Decimal, int | None]:
+    """The 信息处理费 for a request under one standard, and (按件) how many pieces the
+    applicant had already asked for this month. Raises ``ValidationError`` for bad input."""
+    if quantity is None or quantity < 1:
+        raise ValidationError({"fee_quantity": "请填写件数或页数（至少为1）。"})
+    if basis == FeeBasis.PER_PAGE:
+        return fees.per_page_fee(quantity), None
+    if basis != FeeBasis.PER_PIECE:
+        raise ValidationError({"fee_basis": "请选择计费方式：按件计收或按量计收（只能选一种）。"})
+    if not request.applicant_name.strip() or not request.applicant_id_number.strip():
+        raise ValidationError(
+            {
+                "fee_basis": "按件计收须有申请人姓名（名称）和证件号码（统一社会信用代码），"
+                "以认定同一申请人当月的申请件数。"
+            }
+        )
+    from .selectors import applicant_pieces_before
+
+    earlier = applicant_pieces_before(request)
+    return fees.per_piece_fee(quantity, earlier_in_month=earlier), earlier
+
+
+def request_event_prepare(*, event: RequestEvent) -> None:
+    """Fill what the app computes on an event before it is validated: the fee."""
+    if event.kind == RequestEventKind.FEE_NOTICE:
+        event.amount, event.fee_earlier_pieces = fee_quote(
+            request=event.request, basis=event.fee_basis, quantity=event.fee_quantity
+        )
+    else:
+        event.fee_basis, event.fee_quantity = "", None
+        event.fee_earlier_pieces = event.amount = None
+
+
+def request_event_save(*, event: RequestEvent, user=None) -> RequestEvent:
+    """Record (or correct) an event and recompute the request's due date."""
+    request_event_prepare(event=event)
+    if event.pk is None and user is not None:
+        event.created_by = user
+    event.full_clean()
+    with transaction.atomic():
+        event.save()
+        request_deadline_refresh(request=event.request)
+    return event
+
+
+def request_add_event(
+    *, request: DisclosureRequest, kind: str, on: datetime.date, user=None, **details
+) -> RequestEvent:
+    """Record what happened to a request on a day, e.g.::
+
+        request_add_event(request=r, kind="correction_notice", on=day, period_days=10)
+        request_add_event(request=r, kind="extension", on=day, period_days=20,
+                          approved_by="王主任", notified_on=day)
+        request_add_event(request=r, kind="fee_notice", on=day, fee_basis="per_page",
+                          fee_quantity=120)
+    """
+    event = RequestEvent(request=request, kind=kind, on=on, **details)
+    return request_event_save(event=event, user=user)
+
+
+def request_event_delete(*, event: RequestEvent) -> None:
+    """Remove a wrongly recorded event (kept in its history) and recompute the due date."""
+    depends = {
+        RequestEventKind.CORRECTION_NOTICE: RequestEventKind.CORRECTION_RECEIVED,
+        RequestEventKind.FEE_NOTICE: RequestEventKind.FEE_PAID,
+    }
+    later = depends.get(event.kind)
+    if later and RequestEvent.objects.filter(request_id=event.request_id, kind=later).exists():
+        raise ValidationError(
+            f"请先删除“{RequestEventKind(later).label}”，再删除“{event.get_kind_display()}”。"
+        )
+    request = event.request
+    with transaction.atomic():
+        event.delete()
+        request_deadline_refresh(request=request)
+
+
+def calendar_year_save(*, calendar_year: CalendarYear) -> CalendarYear:
+    """Add or change a year of the calendar; open requests' due dates follow."""
+    calendar_year.full_clean()
+    with transaction.atomic():
+        calendar_year.save()
+        request_deadlines_refresh(received_until=datetime.date(calendar_year.year, 12, 31))
+    return calendar_year
+
+
+def calendar_year_delete(*, calendar_year: CalendarYear) -> None:
+    with transaction.atomic():
+        calendar_year.delete()
+        request_deadlines_refresh(received_until=datetime.date(calendar_year.year, 12, 31))
+
+
+def holidays_changed(*, days: list[datetime.date]) -> int:
+    """After holidays were added, changed or removed on ``days``: recompute the due dates of
+    the open requests they can move. Returns how many changed."""
+    if not days:
+        return 0
+    return request_deadlines_refresh(received_until=max(days))
+
+
+def holiday_save(*, holiday: Holiday) -> Holiday:
+    """Add or change one day of the calendar; open requests' due dates follow."""
+    holiday.full_clean()
+    days = [holiday.date]
+    if holiday.pk:
+        days += Holiday.objects.filter(pk=holiday.pk).values_list("date", flat=True)
+    with transaction.atomic():
+        holiday.save()
+        holidays_changed(days=days)
+    return holiday
+
+
+def holiday_delete(*, holiday: Holiday) -> None:
+    with transaction.atomic():
+        holiday.delete()
+        holidays_changed(days=[holiday.date])
+
+
+def calendar_refresh_from_package(*, replace: bool = False) -> dict[str, int]:
+    """Load every year the installed ``chinesecalendar`` package covers into the holiday table.
+
+    Years not in the table are added. Years already there are left alone (a manager may have
+    corrected them), unless ``replace``: then their days are replaced by the package's. The due
+    dates of open requests are recomputed. Returns counts for the summary.
+    """
+    years, rows = package_calendar()
+    source = package_version()
+    by_year: dict[int, list] = {}
+    for row in rows:
+        by_year.setdefault(row[0].year, []).append(row)
+    summary = {"added": 0, "replaced": 0, "kept": 0}
+    with transaction.atomic():
+        existing = {c.year: c for c in CalendarYear.objects.all()}
+        for year in years:
+            calendar = existing.get(year)
+            if calendar and not replace:
+                summary["kept"] += 1
+                continue
+            if calendar:
+                calendar.source = source
+                calendar.save()
+                calendar.days.all().delete()
+                summary["replaced"] += 1
+            else:
+                calendar = CalendarYear.objects.create(year=year, source=source)
+                summary["added"] += 1
+            Holiday.objects.bulk_create(
+                Holiday(calendar=calendar, date=day, kind=kind, name=name)
+                for day, kind, name in by_year.get(year, [])
+            )
+        summary["requests"] = request_deadlines_refresh()
+    return summary

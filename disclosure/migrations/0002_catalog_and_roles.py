@@ -24,7 +24,9 @@ def forwards(apps, schema_editor):
         Category.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})
     from disclosure.roles import apply_roles
 
-    apply_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    apply_roles(
+        apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), missing_ok=True
+    )
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,161 @@
+"""Working days (工作日): Monday to Friday, minus the statutory holidays, plus the make-up working
+weekends (调休上班) of the State Council's yearly notice.
+
+The calendar is the ``Holiday`` table (seeded from the ``chinesecalendar`` package, editable by
+managers) and the ``CalendarYear`` rows that mark which years it covers. A date in a year without a
+``CalendarYear`` row has no answer: asking for it raises ``CalendarMissing``, never a guess from
+the weekday alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+ONE_DAY = datetime.timedelta(days=1)
+WEEKDAYS = "一二三四五六日"
+
+
+class CalendarMissing(Exception):
+    """A date falls in a year the holiday table does not cover."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            f"{year}年的节假日安排尚未录入工作日历，无法计算工作日期限。"
+            f"请负责人在后台“工作日历”中录入{year}年的放假和调休安排，"
+            f"或运行 python manage.py calendar_refresh 从 chinesecalendar 包更新。"
+        )
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """An immutable snapshot of the holiday table; every question is answered in memory."""
+
+    years: frozenset[int]
+    days_off: dict[datetime.date, str] = field(default_factory=dict)  # 放假 → holiday name
+    make_up_days: dict[datetime.date, str] = field(default_factory=dict)  # 调休上班 → name
+
+    @classmethod
+    def from_rows(cls, years: Iterable[int], rows: Iterable[tuple]) -> WorkCalendar:
+        """Build from ``(date, kind, name)`` rows; ``kind`` is ``Holiday.Kind`` ("off"/"work")."""
+        days_off, make_up = {}, {}
+        for day, kind, name in rows:
+            (make_up if kind == "work" else days_off)[day] = name
+        return cls(frozenset(years), days_off, make_up)
+
+    @classmethod
+    def load(cls) -> WorkCalendar:
+        """The calendar from the database, in one query."""
+        from .models import CalendarYear  # the pure functions above do not need Django
+
+        years, rows = set(), []
+        for year, day, kind, name in CalendarYear.objects.values_list(
+            "year", "days__date", "days__kind", "days__name"
+        ):
+            years.add(year)
+            if day is not None:
+                rows.append((day, kind, name))
+        return cls.from_rows(years, rows)
+
+    def covers(self, day: datetime.date) -> bool:
+        return day.year in self.years
+
+    def check(self, day: datetime.date) -> None:
+        if day.year not in self.years:
+            raise CalendarMissing(day.year)
+
+    def is_workday(self, day: datetime.date) -> bool:
+        self.check(day)
+        if day in self.make_up_days:
+            return True
+        return day.weekday() < 5 and day not in self.days_off
+
+    def add_workdays(
+        self,
+        start: datetime.date,
+        n: int,
+        *,
+        include_start: bool = False,
+        paused: frozenset[datetime.date] | set[datetime.date] = frozenset(),
+    ) -> datetime.date:
+        """The day on which the n-th working day after ``start`` falls.
+
+        ``start`` itself counts only with ``include_start`` (and only if it is a working day);
+        days in ``paused`` do not count.
+        """
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        day = start if include_start else start + ONE_DAY
+        counted = 0
+        while True:
+            if day not in paused and self.is_workday(day):
+                counted += 1
+                if counted == n:
+                    return day
+            day += ONE_DAY
+
+    def workdays_in(self, after: datetime.date, until: datetime.date) -> int:
+        """Working days in the interval (after, until]."""
+        count, day = 0, after + ONE_DAY
+        while day <= until:
+            count += self.is_workday(day)
+            day += ONE_DAY
+        return count
+
+    def breaks_between(
+        self, after: datetime.date, until: datetime.date
+    ) -> list[tuple[str, datetime.date, datetime.date]]:
+        """The holiday breaks that take working days away in (after, until], as
+        ``(names, first day, last day)``. A break is a run of consecutive days off (国庆节 and
+        中秋 back to back are one break); one that only covers weekends changes nothing and is
+        left out."""
+        breaks = []
+        day = after + ONE_DAY
+        while day <= until:
+            if day not in self.days_off:
+                day += ONE_DAY
+                continue
+            first = last = day
+            while first - ONE_DAY in self.days_off:
+                first -= ONE_DAY
+            while last + ONE_DAY in self.days_off:
+                last += ONE_DAY
+            run = [first + ONE_DAY * i for i in range((last - first).days + 1)]
+            if any(d.weekday() < 5 and after < d <= until for d in run):
+                names = list(dict.fromkeys(self.days_off[d] for d in run))
+                breaks.append(("、".join(names), first, last))
+            day = last + ONE_DAY
+        return breaks
+
+    def make_up_between(self, after: datetime.date, until: datetime.date) -> list[datetime.date]:
+        """调休 working weekends in (after, until]."""
+        return sorted(d for d in self.make_up_days if after < d <= until)
+
+
+def package_calendar() -> tuple[list[int], list[tuple[datetime.date, str, str]]]:
+    """Every year the installed ``chinesecalendar`` package covers, and its days as
+    ``(date, kind, Chinese name)`` rows (kind "off" = 放假, "work" = 调休上班)."""
+    from chinese_calendar import constants
+
+    names = {h.value: h.chinese for h in constants.Holiday}
+    first = min(constants.holidays).year
+    last = max(constants.holidays).year
+    rows = [(d, "off", names.get(v, v)) for d, v in constants.holidays.items()]
+    rows += [(d, "work", names.get(v, v)) for d, v in constants.workdays.items()]
+    return list(range(first, last + 1)), sorted(rows)
+
+
+def package_version() -> str:
+    import chinese_calendar
+
+    return f"chinesecalendar {chinese_calendar.__version__}"
+
+
+def format_date(day: datetime.date, *, year: bool = True, weekday: bool = False) -> str:
+    """2020年2月25日 / 2月25日, optionally with （星期二）."""
+    text = f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+    if weekday:
+        text += f"（星期{WEEKDAYS[day.weekday()]}）"
+    return text

@@ -1,0 +1,276 @@
+"""The statutory clock (条例第三十条至第三十五条): a request's answer due date as a pure function
+of its date of receipt, its events and the working-day calendar, with the reasons in Chinese.
+
+Conventions (the 条例 leaves them open; README.md documents them):
+
+- Day 1 is the first working day after receipt; with ``DEADLINE_COUNT_RECEIPT_DAY`` the day of
+  receipt itself counts when it is a working day.
+- 20 working days; one extension of at most 20 more (第三十三条第二款).
+- A 补正 notice (第三十条) stops the clock; it restarts, from zero, on the day the corrected
+  application arrives. Until then there is no answer due date, only the applicant's period.
+- A consultation of a third party (第三十二条) or another agency (第三十四条) is not counted
+  (第三十三条第三款): the working days after the letter is sent up to the day the reply arrives,
+  at most the 15 working days the consulted party has; without a reply, the full 15 days.
+- A fee notice (国办函〔2020〕109号) gives the applicant 20 working days from the day after it to
+  pay; the days until payment are not counted, and without payment there is no due date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from .calendar import ONE_DAY, WorkCalendar, format_date
+
+ANSWER_DAYS = 20  # 第三十三条第二款
+MAX_EXTENSION_DAYS = 20  # 第三十三条第二款
+CORRECTION_NOTICE_DAYS = 7  # 第三十条
+CONSULTATION_DAYS = 15  # 第三十二条、第三十四条
+FEE_PAYMENT_DAYS = 20  # 国办函〔2020〕109号
+
+# The event kinds, as stored in ``RequestEvent.kind``.
+CORRECTION_NOTICE = "correction_notice"
+CORRECTION_RECEIVED = "correction_received"
+CONSULT_THIRD_PARTY = "consult_third_party"
+CONSULT_AGENCY = "consult_agency"
+EXTENSION = "extension"
+FEE_NOTICE = "fee_notice"
+FEE_PAID = "fee_paid"
+CONSULTATIONS = (CONSULT_THIRD_PARTY, CONSULT_AGENCY)
+
+
+class Event(Protocol):
+    """What the clock reads from a ``RequestEvent`` (any object with these attributes)."""
+
+    kind: str
+    on: datetime.date
+    period_days: int | None
+    ends_on: datetime.date | None
+    counterpart: str
+    approved_by: str
+    notified_on: datetime.date | None
+
+
+class State:
+    RUNNING = "running"
+    WAITING_CORRECTION = "waiting_correction"
+    WAITING_FEE = "waiting_fee"
+
+    LABELS = {
+        RUNNING: "计时中",
+        WAITING_CORRECTION: "等待申请人补正",
+        WAITING_FEE: "等待申请人缴费",
+    }
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_on: datetime.date | None  # None while the clock waits for the applicant
+    waiting_until: datetime.date | None  # the applicant's 补正 or payment period, while waiting
+    state: str
+    working_days: int  # 20, or 20 + the extension
+    steps: tuple[str, ...]
+
+    @property
+    def state_label(self) -> str:
+        return State.LABELS[self.state]
+
+
+def _first(events: list, kind: str):
+    return next((e for e in events if e.kind == kind), None)
+
+
+def _span(after: datetime.date, until: datetime.date) -> set[datetime.date]:
+    """Every day in (after, until]."""
+    return {after + ONE_DAY * i for i in range(1, (until - after).days + 1)}
+
+
+def _counted(
+    cal: WorkCalendar,
+    start: datetime.date,
+    until: datetime.date,
+    include_start: bool,
+    paused: set[datetime.date],
+) -> int:
+    """Working days the clock has used from ``start`` up to and including ``until``."""
+    day = start if include_start else start + ONE_DAY
+    count = 0
+    while day <= until:
+        count += day not in paused and cal.is_workday(day)
+        day += ONE_DAY
+    return count
+
+
+def correction_notice_latest(
+    received_on: datetime.date, cal: WorkCalendar, *, count_receipt_day: bool = False
+) -> datetime.date:
+    """The last day a 补正 notice may go out: the 7th working day after receipt (第三十条)."""
+    return cal.add_workdays(received_on, CORRECTION_NOTICE_DAYS, include_start=count_receipt_day)
+
+
+def compute(
+    received_on: datetime.date,
+    events: Iterable[Event],
+    cal: WorkCalendar,
+    *,
+    count_receipt_day: bool = False,
+) -> Deadline:
+    """The answer due date of a request received on ``received_on`` with these events.
+
+    Raises ``CalendarMissing`` when a day the computation needs is in a year without a calendar.
+    """
+    events = sorted(events, key=lambda e: e.on)
+    fmt = format_date
+    dated: list[tuple[datetime.date, str]] = []  # (date, step) of the events, sorted at the end
+    notes: list[str] = []  # calendar notes, after the events
+
+    def result(due_on, waiting_until, state, total, closing):
+        steps = [s for _, s in sorted(dated, key=lambda item: item[0])]
+        steps = [opening, *steps, *notes, closing]
+        return Deadline(due_on, waiting_until, state, total, tuple(steps))
+
+    if count_receipt_day:
+        opening = f"{fmt(received_on)}收到申请，当日计入期限。"
+    else:
+        opening = f"{fmt(received_on)}收到申请，当日不计入，自次日起计算。"
+    cal.check(received_on)
+
+    start = received_on
+    notice = _first(events, CORRECTION_NOTICE)
+    if notice:
+        period_end = cal.add_workdays(notice.on, notice.period_days)
+        dated.append(
+            (
+                notice.on,
+                f"{fmt(notice.on)}发出补正通知，补正期限{notice.period_days}个工作日，"
+                f"至{fmt(period_end)}（条例第三十条）。",
+            )
+        )
+        corrected = _first(events, CORRECTION_RECEIVED)
+        if corrected is None:
+            return result(
+                None,
+                period_end,
+                State.WAITING_CORRECTION,
+                ANSWER_DAYS,
+                f"等待申请人补正：答复期限自收到补正申请之日起重新计算；"
+                f"逾期无正当理由不补正的，视为放弃申请。",
+            )
+        start = corrected.on
+        dated.append(
+            (corrected.on, f"{fmt(corrected.on)}收到补正后的申请，答复期限自该日起重新计算。")
+        )
+
+    total = ANSWER_DAYS
+    extension = _first(events, EXTENSION)
+    if extension:
+        total += extension.period_days
+        told = f"，{fmt(extension.notified_on)}告知申请人" if extension.notified_on else ""
+        dated.append(
+            (
+                extension.on,
+                f"{fmt(extension.on)}经{extension.approved_by}同意，延长答复期限"
+                f"{extension.period_days}个工作日{told}（条例第三十三条第二款）。",
+            )
+        )
+
+    paused: set[datetime.date] = set()
+    for consultation in (e for e in events if e.kind in CONSULTATIONS):
+        what = "征求第三方意见" if consultation.kind == CONSULT_THIRD_PARTY else "征求其他机关意见"
+        if consultation.counterpart:
+            what += f"（{consultation.counterpart}）"
+        limit = cal.add_workdays(consultation.on, CONSULTATION_DAYS)
+        if consultation.ends_on is None:
+            end = limit
+            how = f"尚未收到意见，按最长{CONSULTATION_DAYS}个工作日暂计至{fmt(end)}"
+        elif consultation.ends_on > limit:
+            end = limit
+            how = (
+                f"{fmt(consultation.ends_on)}收到意见，超过{CONSULTATION_DAYS}个工作日，"
+                f"只扣除至{fmt(end)}"
+            )
+        else:
+            end = consultation.ends_on
+            how = f"{fmt(end)}收到意见"
+        days = _span(consultation.on, end) - paused
+        paused |= days
+        n = sum(cal.is_workday(d) for d in days)
+        dated.append(
+            (
+                consultation.on,
+                f"{fmt(consultation.on)}{what}，{how}，其间{n}个工作日不计入答复期限"
+                f"（条例第三十三条第三款）。",
+            )
+        )
+
+    fee = _first(events, FEE_NOTICE)
+    if fee:
+        pay_by = cal.add_workdays(fee.on, FEE_PAYMENT_DAYS)
+        amount = f"{fee.amount}元" if getattr(fee, "amount", None) is not None else ""
+        paid = _first(events, FEE_PAID)
+        if paid is None:
+            used = _counted(cal, start, fee.on, count_receipt_day, paused)
+            dated.append(
+                (
+                    fee.on,
+                    f"{fmt(fee.on)}发出收费通知{amount}，缴费期限{FEE_PAYMENT_DAYS}个工作日，"
+                    f"至{fmt(pay_by)}；此时已用{used}个工作日，缴费后继续计算剩余的"
+                    f"{max(total - used, 0)}个工作日。",
+                )
+            )
+            return result(
+                None,
+                pay_by,
+                State.WAITING_FEE,
+                total,
+                "等待申请人缴费：逾期未缴纳的，视为放弃申请（国办函〔2020〕109号）。",
+            )
+        end = min(paid.on, pay_by)
+        days = _span(fee.on, end) - paused
+        paused |= days
+        n = sum(cal.is_workday(d) for d in days)
+        dated.append(
+            (
+                fee.on,
+                f"{fmt(fee.on)}发出收费通知{amount}，{fmt(paid.on)}缴费，"
+                f"其间{n}个工作日不计入答复期限。",
+            )
+        )
+
+    due = cal.add_workdays(start, total, include_start=count_receipt_day, paused=paused)
+    window_start = start - ONE_DAY if count_receipt_day else start
+    breaks = cal.breaks_between(window_start, due)
+    if breaks:
+        listed = "、".join(
+            f"{names}（{fmt(first, year=first.year != due.year)}至{fmt(last, year=False)}）"
+            if first != last
+            else f"{names}（{fmt(first, year=first.year != due.year)}）"
+            for names, first, last in breaks
+        )
+        notes.append(f"期间遇{listed}放假，放假日和周末不计入，顺延。")
+    make_up = [d for d in cal.make_up_between(window_start, due) if d not in paused]
+    if make_up:
+        days = "、".join(fmt(d, year=False, weekday=True) for d in make_up)
+        notes.append(f"{days}为调休上班日，计入期限。")
+    return result(
+        due,
+        None,
+        State.RUNNING,
+        total,
+        f"共{total}个工作日，应于{fmt(due, weekday=True)}前答复。",
+    )
+
+
+def due_without_extension(
+    received_on: datetime.date,
+    events: Iterable[Event],
+    cal: WorkCalendar,
+    *,
+    count_receipt_day: bool = False,
+) -> datetime.date | None:
+    """The due date the request would have without its extension (an extension must be
+    approved, and the applicant told, before it)."""
+    others = [e for e in events if e.kind != EXTENSION]
+    return compute(received_on, others, cal, count_receipt_day=count_receipt_day).due_on

@@ -1,0 +1,33 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from disclosure.calendar import CalendarMissing
+from disclosure.selectors import deadline_for_date
+
+
+def iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"日期“{value}”无效，应为 YYYY-MM-DD，如 2024-09-20。") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "打印当天收到的政府信息公开申请的答复期限（YYYY-MM-DD）：20个工作日，"
+        "加 --extended 为延长后的40个工作日。按数据库中的工作日历计算。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("received_on", metavar="YYYY-MM-DD", help="收到申请日期")
+        parser.add_argument(
+            "--extended", action="store_true", help="包括一次最长20个工作日的延期"
+        )
+
+    def handle(self, *args, received_on, extended, **options):
+        try:
+            due = deadline_for_date(iso_date(received_on), extended=extended)
+        except CalendarMissing as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(due.isoformat())
