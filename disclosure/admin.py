@@ -11,7 +11,10 @@ from django.http import Http404
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports.filters import ReportCellFilter
+
 from . import services
+from .clock_admin import ClockAdminMixin, DeadlineFilter, RequestCheckFormMixin, RequestEventInline
 from .ledger_admin import CaseResource, LedgerAdminMixin, RequestResource
 from .models import (
     Agency,
@@ -113,7 +116,7 @@ class NumberedForm(forms.ModelForm):
         return getattr(request, "agency", None)
 
 
-class RequestForm(NumberedForm):
+class RequestForm(RequestCheckFormMixin, NumberedForm):
     date_field = "received_on"
     next_number = staticmethod(services.request_number_next)
 
@@ -291,12 +294,13 @@ class CaseInline(admin.TabularInline):
 
 
 @admin.register(DisclosureRequest)
-class DisclosureRequestAdmin(LedgerAdminMixin, AgencyScopedAdmin):
+class DisclosureRequestAdmin(ClockAdminMixin, LedgerAdminMixin, AgencyScopedAdmin):
     resource_classes = [RequestResource]
     form = RequestForm
     list_display = [
         "number",
         "received_on",
+        "due_column",
         "applicant_type",
         "applicant_masked",
         "channel",
@@ -306,17 +310,19 @@ class DisclosureRequestAdmin(LedgerAdminMixin, AgencyScopedAdmin):
     list_display_links = ["number"]
     list_filter = [
         OpenFilter,
+        DeadlineFilter,
         DecidedYearFilter,
         "outcome",
         "applicant_type",
         "channel",
+        ReportCellFilter,  # drill-down from a table-三 cell; shown only when used
     ]
     list_select_related = ["agency"]
     search_fields = ["number", "subject", "applicant_name"]
     search_help_text = "按申请编号、申请内容或申请人姓名查找。"
     date_hierarchy = "received_on"
     show_full_result_count = False
-    inlines = [CaseInline]
+    inlines = [RequestEventInline, CaseInline]
     fieldsets = [
         (None, {"fields": ["agency", "number", "received_on", "channel", "subject"]}),
         (
@@ -333,6 +339,7 @@ class DisclosureRequestAdmin(LedgerAdminMixin, AgencyScopedAdmin):
             },
         ),
         ("办理", {"fields": ["handler", "outcome", "decided_on", "notes"]}),
+        ("答复期限", {"fields": ["due_display", "deadline_explanation", "letter_links"]}),
     ]
 
     @admin.display(description="申请人", ordering="applicant_name")
@@ -345,6 +352,8 @@ class DisclosureRequestAdmin(LedgerAdminMixin, AgencyScopedAdmin):
         services.request_save(request=obj)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is not Case:
+            return self.save_event_formset(request, form, formset)
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj.delete()

@@ -1,0 +1,104 @@
+"""Reports in the admin: the managers' report pages and the archive of published versions
+(read-only: a published version never changes)."""
+
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from disclosure.admin import AgencyScopedMixin
+
+from . import views
+from .models import Report, ReportVersion
+
+
+@admin.register(Report)
+class ReportAdmin(AgencyScopedMixin, admin.ModelAdmin):
+    list_display = ["title", "year", "template", "source", "updated_at", "open_link"]
+    list_filter = ["year", "template"]
+    list_select_related = ["agency"]
+    ordering = ["-year", "agency"]
+
+    @admin.display(description="报告")
+    def title(self, obj):
+        return str(obj)
+
+    @admin.display(description="表格来源")
+    def source(self, obj):
+        return "纸质报告录入" if obj.is_entered else "由台账编制"
+
+    @admin.display(description="")
+    def open_link(self, obj):
+        return format_html(
+            '<a href="{}">预览、检查、发布</a>',
+            reverse("admin:reports_report_preview", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("open/", wrap(views.open_report), name="reports_report_open"),
+            path("<int:pk>/preview/", wrap(views.preview), name="reports_report_preview"),
+            path("<int:pk>/pdf/", wrap(views.draft_pdf), name="reports_report_pdf"),
+            path("<int:pk>/publish/", wrap(views.publish), name="reports_report_publish"),
+            path("<int:pk>/template/", wrap(views.switch_template), name="reports_report_template"),
+            path("<int:pk>/refill/", wrap(views.refill), name="reports_report_refill"),
+            path("<int:pk>/tables/", wrap(views.tables), name="reports_report_tables"),
+            *super().get_urls(),
+        ]
+
+    # The report pages replace the generic forms: "add" picks agency and year, "change" is
+    # the preview with its narrative form.
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:reports_report_open")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:reports_report_preview", object_id)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportVersion)
+class ReportVersionAdmin(AgencyScopedMixin, admin.ModelAdmin):
+    list_display = ["title", "year", "version", "published_at", "published_by", "download"]
+    list_filter = ["year"]
+    list_select_related = ["agency", "published_by"]
+    readonly_fields = [
+        "agency",
+        "year",
+        "version",
+        "template",
+        "title",
+        "download",
+        "pdf_sha256",
+        "data_sha256",
+        "reason",
+        "published_at",
+        "published_by",
+        "disclosure",
+        "data",
+    ]
+    exclude = ["pdf", "html"]
+
+    @admin.display(description="PDF")
+    def download(self, obj):
+        return format_html(
+            '<a href="{}">下载</a>', reverse("admin:reports_reportversion_pdf", args=[obj.pk])
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/pdf/", wrap(views.version_pdf), name="reports_reportversion_pdf"),
+            *super().get_urls(),
+        ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
