@@ -28,6 +28,9 @@ CLERK_PERMISSIONS = [
     "disclosure.view_requestevent",
     "disclosure.view_calendaryear",
     "disclosure.view_holiday",
+    # The annual report: clerks may look at the preview and the published versions.
+    "reports.view_report",
+    "reports.view_reportversion",
 ]
 
 MANAGER_PERMISSIONS = CLERK_PERMISSIONS + [
@@ -46,6 +49,10 @@ MANAGER_PERMISSIONS = CLERK_PERMISSIONS + [
     "disclosure.add_holiday",
     "disclosure.change_holiday",
     "disclosure.delete_holiday",
+    # The annual report: write the narrative, enter past years' tables, publish.
+    "reports.add_report",
+    "reports.change_report",
+    "reports.publish_report",
 ]
 
 ROLES = {CLERK: CLERK_PERMISSIONS, MANAGER: MANAGER_PERMISSIONS}
