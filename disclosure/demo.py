@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from reports.demo import load_demo_report
+
 from . import services
 from .models import Agency, Category, Disclosure, DisclosureRequest, Outcome, YearlyFigures
 from .roles import CLERK, MANAGER
@@ -135,4 +137,5 @@ def load_demo() -> list[tuple[str, str, str]]:
         year=2020,
         defaults={"procurement_projects": 3, "procurement_amount_wan_yuan": Decimal("3749.71")},
     )
+    load_demo_report(agency)  # the seed's narrative for the 2020 report
     return logins

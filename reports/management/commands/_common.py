@@ -1,0 +1,33 @@
+"""Arguments and look-ups shared by the report commands."""
+
+from django.core.management.base import CommandError
+
+from disclosure.models import Agency
+from reports import labels
+from reports.document import ReportDocument, report_document
+from reports.models import Report
+
+
+def add_report_arguments(parser) -> None:
+    parser.add_argument("--agency", required=True, metavar="CODE", help="机关代码")
+    parser.add_argument("--year", required=True, type=int, metavar="YYYY", help="报告年度")
+    parser.add_argument(
+        "--template",
+        choices=sorted(labels.TEMPLATE_NAMES),
+        help="报告格式：2019（试行格式）或 2021（30号格式）；默认按年度",
+    )
+
+
+def load_document(*, agency: str, year: int, template: str | None) -> ReportDocument:
+    try:
+        agency_obj = Agency.objects.get(code=agency)
+    except Agency.DoesNotExist:
+        raise CommandError(f"机关代码“{agency}”不存在。") from None
+    if not 2008 <= year <= 2100:
+        raise CommandError(f"年度应在2008年至2100年之间，而不是{year}。")
+    report = Report.objects.filter(agency=agency_obj, year=year).first()
+    if report is not None and report.is_entered and template and template != report.template:
+        raise CommandError(
+            f"{year}年度的表格按纸质报告录入，格式为{report.template}，不能按{template}格式输出。"
+        )
+    return report_document(agency=agency_obj, year=year, template=template, report=report)
