@@ -60,8 +60,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Ledger:
-    name: str
-    title: str  # names the exported file
+    name: str  # names the exported file
     model: type[models.Model]
     columns: tuple[Column, ...]
     date_field: str  # the date whose year prefixes a generated number
@@ -94,7 +93,6 @@ class Ledger:
 
 REQUESTS = Ledger(
     name="requests",
-    title="依申请公开台账",
     model=DisclosureRequest,
     columns=(
         Column("number", "申请编号", "number"),
@@ -113,7 +111,6 @@ REQUESTS = Ledger(
 
 CASES = Ledger(
     name="cases",
-    title="行政复议和行政诉讼案件",
     model=Case,
     columns=(
         Column("number", "案号", "number"),
@@ -160,6 +157,8 @@ def read_table(data: bytes) -> Table:
             "文件不是 UTF-8 编码的 CSV（可能是 GBK 编码），也不是 .xlsx 表格："
             "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx。"
         ) from None
+    if not text.strip():
+        raise LedgerFileError("文件是空的。")
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -500,6 +499,7 @@ def plan_import(
     plan = Plan(ledger=ledger, agency=agency, columns=[])
     positions, missing_required = _headers(ledger, table, plan)
     if missing_required:
+        _sort_problems(plan)
         return plan  # every row would fail the same way
 
     model = ledger.model
@@ -602,9 +602,14 @@ def plan_import(
 
     if plan.ok:
         _assign_numbers(plan, taken=set(existing) | set(file_numbers))
-    order = {c.key: i for i, c in enumerate(ledger.columns)}
-    plan.problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
+    _sort_problems(plan)
     return plan
+
+
+def _sort_problems(plan: Plan) -> None:
+    """By row, then in the contract's column order (other names last, in file order)."""
+    order = {c.key: i for i, c in enumerate(plan.ledger.columns)}
+    plan.problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
 
 
 def _constraint_column(

@@ -292,7 +292,7 @@ class LedgerAdminMixin(ImportExportMixin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
-        if form is not None and hasattr(form, "cleaned_data"):
+        if form is not None and form.is_bound and form.is_valid():
             return {"agency": form.cleaned_data["agency"], "update": form.cleaned_data["update"]}
         return {}
 
@@ -333,5 +333,6 @@ class LedgerAdminMixin(ImportExportMixin):
         return context
 
     def get_export_filename(self, request, queryset, file_format):
-        title = self.get_export_resource_classes(request)[0].ledger.title
-        return f"{title}-{datetime.date.today().isoformat()}.{file_format.get_extension()}"
+        # ASCII: a Chinese name in Content-Disposition reaches browsers MIME-encoded, garbled.
+        name = self.get_export_resource_classes(request)[0].ledger.name
+        return f"{name}-{datetime.date.today().isoformat()}.{file_format.get_extension()}"
