@@ -79,3 +79,8 @@ def ledger_xlsx(rows, *, extra_sheets=0) -> bytes:
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
+
+
+def make_event(request, kind, on, **details):
+    """Record an event on a request through the service (validated, due date recomputed)."""
+    return services.request_add_event(request=request, kind=kind, on=on, **details)
