@@ -29,12 +29,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from . import services
+from .calendar import WorkCalendar
 from .models import Agency, Case, DisclosureRequest
 
 BATCH_SIZE = 1000
 NUMBER_WIDTH = 4  # "2020-0001", the same shape as services._next_number
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+# Fills a batch of records' derived fields before they are written; returns those field names.
+Derive = Callable[[list[models.Model], bool], list[str]]
 
 
 class LedgerFileError(Exception):
@@ -65,6 +69,9 @@ class Ledger:
     columns: tuple[Column, ...]
     date_field: str  # the date whose year prefixes a generated number
     number_prefix_format: str  # services.request_number_next / case_number_next use the same
+    # Makes a ``Derive`` for one import (bulk writes skip the services that keep such fields).
+    derive: Callable[[], Derive] | None = None
+    prefetch: tuple[str, ...] = ()  # what ``derive`` reads from a stored record
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -91,6 +98,27 @@ class Ledger:
         return self.number_prefix_format.format(year=date.year)
 
 
+def _request_deadlines() -> Derive:
+    """The cached due dates ``services.request_save`` keeps, for imported requests: the
+    calendar is loaded once per import, and a new request (no events yet) is computed once per
+    date of receipt."""
+    calendar = WorkCalendar.load()
+    by_date: dict[datetime.date, tuple] = {}
+
+    def derive(objs: list[models.Model], created: bool) -> list[str]:
+        for obj in objs:
+            if not created:
+                services._set_deadline(obj, list(obj.events.all()), calendar)
+            elif obj.received_on in by_date:
+                obj.due_on, obj.waiting_until = by_date[obj.received_on]
+            else:
+                services._set_deadline(obj, [], calendar)
+                by_date[obj.received_on] = (obj.due_on, obj.waiting_until)
+        return ["due_on", "waiting_until"]
+
+    return derive
+
+
 REQUESTS = Ledger(
     name="requests",
     model=DisclosureRequest,
@@ -107,6 +135,8 @@ REQUESTS = Ledger(
     ),
     date_field="received_on",
     number_prefix_format="{year}-",
+    derive=_request_deadlines,
+    prefetch=("events",),
 )
 
 CASES = Ledger(
@@ -671,9 +701,12 @@ def apply_plan(
     creates = [r for r in plan.rows if r.action == CREATE]
     updates = [r for r in plan.rows if r.action == UPDATE]
     total, done = len(creates) + len(updates), 0
+    derive = plan.ledger.derive() if plan.ledger.derive else None
     for start in range(0, len(creates), BATCH_SIZE):
         batch = creates[start : start + BATCH_SIZE]
         objs = [model(agency=plan.agency, **r.values) for r in batch]
+        if derive:
+            derive(objs, True)
         bulk_create_with_history(
             objs, model, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
         )
@@ -682,11 +715,13 @@ def apply_plan(
         done += len(batch)
         if progress:
             progress("保存", done, total)
-    fields = sorted({name for r in updates for name in r.values} | {"updated_at"})
+    fields = {model._meta.get_field(a).name for r in updates for a in r.values} | {"updated_at"}
     now = timezone.now()
     for start in range(0, len(updates), BATCH_SIZE):
         batch = updates[start : start + BATCH_SIZE]
-        stored = model._default_manager.in_bulk([r.pk for r in batch])
+        stored = model._default_manager.prefetch_related(*plan.ledger.prefetch).in_bulk(
+            [r.pk for r in batch]
+        )
         objs = []
         for r in batch:
             obj = stored[r.pk]
@@ -694,10 +729,11 @@ def apply_plan(
                 setattr(obj, attname, value)
             obj.updated_at = now  # bulk_update does not run auto_now
             objs.append(obj)
+        derived = derive(objs, False) if derive else []
         bulk_update_with_history(
             objs,
             model,
-            fields=[model._meta.get_field(f).name for f in fields],
+            fields=sorted(fields | set(derived)),
             batch_size=BATCH_SIZE,
             default_user=user,
             default_change_reason=reason,

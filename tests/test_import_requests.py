@@ -282,6 +282,32 @@ class ImportRequestsTests(ImportCommandTestCase):
             "2020-0011",
         )
 
+    def test_it_gives_imported_requests_the_due_dates_the_admin_would(self):
+        existing = make_request(self.agency, number="A-1", received_on=datetime.date(2020, 3, 2))
+        data = ledger_csv(
+            [
+                HEADER,
+                ["A-1", "2020-09-25", "natural_person", "", "", "", "", ""],
+                ["A-2", "2020-09-25", "natural_person", "", "", "", "", ""],
+                ["A-3", "2020-03-02", "natural_person", "", "", "", "", ""],
+            ]
+        )
+        _, err, error = self.run_import(data, "--update")
+        self.assertIsNone(error, err)
+        for number, received_on in [
+            ("A-1", "2020-09-25"),
+            ("A-2", "2020-09-25"),
+            ("A-3", "2020-03-02"),
+        ]:
+            imported = DisclosureRequest.objects.get(number=number)
+            by_admin = make_request(
+                self.other, received_on=datetime.date.fromisoformat(received_on)
+            )
+            self.assertIsNotNone(by_admin.due_on)
+            self.assertEqual(imported.due_on, by_admin.due_on, number)
+        existing.refresh_from_db()
+        self.assertGreater(existing.due_on, datetime.date(2020, 10, 1))  # moved with received_on
+
     def test_it_only_sees_the_chosen_agencys_records(self):
         theirs = make_request(self.other, number="A-1", subject="别的机关的申请")
         data = ledger_csv([HEADER, ["A-1", "2020-03-02", "commercial", "", "", "新的", "", ""]])
