@@ -800,7 +800,15 @@ class RequestEvent(models.Model):
     def clean(self):
         """Rules that need the request, its other events or the calendar."""
         from .calendar import CalendarMissing, WorkCalendar
-        from .clock import correction_notice_latest, due_without_extension
+        from .clock import compute, correction_notice_latest, due_without_extension
+
+        def request_deadline_from(request, events):
+            return compute(
+                request.received_on,
+                events,
+                WorkCalendar.load(),
+                count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
+            ).due_on
 
         if not self.request_id or not self.on:
             return
@@ -840,6 +848,13 @@ class RequestEvent(models.Model):
                     errors["kind"] = "请先登记收费通知，再登记缴费。"
                 elif self.on < notice.on:
                     errors["on"] = "缴费日期不能早于收费通知的日期。"
+            elif self.kind in (*RequestEventKind.CONSULTATIONS, RequestEventKind.FEE_NOTICE):
+                due = request_deadline_from(request, others)
+                if due is not None and self.on > due:
+                    errors["on"] = (
+                        f"答复期限已于{due:%Y-%m-%d}届满，不能再{self.get_kind_display()}；"
+                        f"征求意见和收费通知应在答复期限内进行。"
+                    )
             elif self.kind == RequestEventKind.EXTENSION:
                 due = due_without_extension(
                     request.received_on,

@@ -99,6 +99,11 @@ class DashboardRow:
     working_days_left: int | None  # 0 = due today; negative = working days overdue
     extended: bool
     consulting: bool
+    fee_notice: bool = False  # waiting on a payment rather than a 补正
+
+    @property
+    def waiting_for(self) -> str:
+        return "待缴费" if self.fee_notice else "待补正"
 
     @property
     def overdue_days(self) -> int | None:
@@ -148,6 +153,9 @@ def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], st
                     ends_on__isnull=True,
                 )
             ),
+            fee_notice=Exists(
+                RequestEvent.objects.filter(request=OuterRef("pk"), kind=RequestEventKind.FEE_NOTICE)
+            ),
         )
         .select_related("handler")
         .order_by("due_on", "waiting_until", "received_on", "pk")
@@ -167,7 +175,7 @@ def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], st
     for r in attention:
         block = blocks[r.agency_id]
         if r.waiting_until:
-            row = DashboardRow(r, left(r.waiting_until), r.extended, r.consulting)
+            row = DashboardRow(r, left(r.waiting_until), r.extended, r.consulting, r.fee_notice)
             block.waiting.append(row)
         elif r.due_on is None:
             block.no_calendar.append(DashboardRow(r, None, r.extended, r.consulting))

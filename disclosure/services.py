@@ -374,22 +374,32 @@ def holidays_changed(*, days: list[datetime.date]) -> int:
     return request_deadlines_refresh(received_until=max(days))
 
 
+def holidays_save(*, save: list[Holiday] = (), delete: list[Holiday] = ()) -> int:
+    """Add, change or remove days of the calendar, then recompute the due dates of the open
+    requests they can move (once). Returns how many requests changed."""
+    for holiday in save:
+        holiday.full_clean()
+    days = []
+    with transaction.atomic():
+        for holiday in delete:
+            days.append(holiday.date)
+            holiday.delete()
+        for holiday in save:
+            if holiday.pk:  # the old date may move deadlines too
+                days += Holiday.objects.filter(pk=holiday.pk).values_list("date", flat=True)
+            holiday.save()
+            days.append(holiday.date)
+        return holidays_changed(days=days)
+
+
 def holiday_save(*, holiday: Holiday) -> Holiday:
     """Add or change one day of the calendar; open requests' due dates follow."""
-    holiday.full_clean()
-    days = [holiday.date]
-    if holiday.pk:
-        days += Holiday.objects.filter(pk=holiday.pk).values_list("date", flat=True)
-    with transaction.atomic():
-        holiday.save()
-        holidays_changed(days=days)
+    holidays_save(save=[holiday])
     return holiday
 
 
 def holiday_delete(*, holiday: Holiday) -> None:
-    with transaction.atomic():
-        holiday.delete()
-        holidays_changed(days=[holiday.date])
+    holidays_save(delete=[holiday])
 
 
 def calendar_refresh_from_package(*, replace: bool = False) -> dict[str, int]:
