@@ -4,6 +4,7 @@ record is a 404 (not a 403 that would confirm it exists)."""
 from django.test import TestCase
 from django.urls import reverse
 
+from tests.adminforms import admin_post_data
 from tests.factories import (
     make_agency,
     make_case,
@@ -75,17 +76,14 @@ class AdminScopingTests(TestCase):
         self.assertNotContains(response, "乙局")
 
     def test_it_refuses_a_request_posted_for_another_agency(self):
-        response = self.client.post(
-            reverse("admin:disclosure_disclosurerequest_add"),
-            {
-                "agency": self.b.pk,
-                "received_on": "2020-03-02",
-                "channel": "online",
-                "applicant_type": "natural_person",
-                "cases-TOTAL_FORMS": "0",
-                "cases-INITIAL_FORMS": "0",
-            },
+        url = reverse("admin:disclosure_disclosurerequest_add")
+        data = admin_post_data(
+            self.client.get(url),
+            agency=self.b.pk,
+            received_on="2020-03-02",
+            applicant_type="natural_person",
         )
+        response = self.client.post(url, data)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.b.disclosurerequest_set.count(), 1)
         self.assertContains(response, "选择一个有效的选项")

@@ -5,6 +5,7 @@ import datetime
 from django.test import TestCase
 from django.urls import reverse
 
+from tests.adminforms import admin_post_data
 from tests.factories import make_agency, make_clerk, make_request
 
 
@@ -18,20 +19,8 @@ class RequestHistoryTests(TestCase):
     def test_it_records_who_changed_an_outcome(self):
         self.client.force_login(self.clerk)
         url = reverse("admin:disclosure_disclosurerequest_change", args=[self.request.pk])
-        response = self.client.post(
-            url,
-            {
-                "agency": self.agency.pk,
-                "number": self.request.number,
-                "received_on": "2020-03-02",
-                "channel": "online",
-                "applicant_type": "natural_person",
-                "outcome": "partial",
-                "decided_on": "2020-03-20",
-                "cases-TOTAL_FORMS": "0",
-                "cases-INITIAL_FORMS": "0",
-            },
-        )
+        data = admin_post_data(self.client.get(url), outcome="partial", decided_on="2020-03-20")
+        response = self.client.post(url, data)
         self.assertEqual(response.status_code, 302)
         latest = self.request.history.latest()
         self.assertEqual(latest.history_user, self.clerk)

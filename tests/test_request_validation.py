@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from disclosure import services
 from disclosure.models import Case, DisclosureRequest
+from tests.adminforms import admin_post_data
 from tests.factories import make_agency, make_clerk, make_request
 
 
@@ -20,19 +21,10 @@ class RequestDateRuleTests(TestCase):
         cls.clerk = make_clerk("clerk", cls.agency)
 
     def _post(self, **fields):
-        data = {
-            "agency": self.agency.pk,
-            "received_on": "2020-03-10",
-            "channel": "online",
-            "applicant_type": "natural_person",
-            "outcome": "",
-            "decided_on": "",
-            "cases-TOTAL_FORMS": "0",
-            "cases-INITIAL_FORMS": "0",
-        }
-        data.update(fields)
         self.client.force_login(self.clerk)
-        return self.client.post(reverse("admin:disclosure_disclosurerequest_add"), data)
+        url = reverse("admin:disclosure_disclosurerequest_add")
+        fields = {"received_on": "2020-03-10", "applicant_type": "natural_person", **fields}
+        return self.client.post(url, admin_post_data(self.client.get(url), **fields))
 
     def test_it_refuses_a_decision_before_receipt_in_the_form(self):
         response = self._post(outcome="granted", decided_on="2020-03-09")
@@ -149,20 +141,15 @@ class CaseInlineTests(TestCase):
     def test_it_adds_a_case_under_its_request_with_a_generated_number(self):
         self.client.force_login(self.clerk)
         url = reverse("admin:disclosure_disclosurerequest_change", args=[self.request.pk])
-        response = self.client.post(
-            url,
+        data = admin_post_data(self.client.get(url))
+        data.update(
             {
-                "agency": self.agency.pk,
-                "number": self.request.number,
-                "received_on": "2020-03-02",
-                "channel": "online",
-                "applicant_type": "natural_person",
                 "cases-TOTAL_FORMS": "1",
-                "cases-INITIAL_FORMS": "0",
                 "cases-0-kind": "review",
                 "cases-0-filed_on": "2020-06-01",
-            },
+            }
         )
+        response = self.client.post(url, data)
         self.assertEqual(response.status_code, 302)
         case = Case.objects.get()
         self.assertEqual(
