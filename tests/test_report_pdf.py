@@ -1,0 +1,87 @@
+"""The PDF: official layout, Chinese fonts embedded (Noto CJK SC, never JP), no warning from the
+``weasyprint`` logger, and the content of the tables (read back with pdftotext)."""
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.test import TestCase
+
+from disclosure.demo import load_demo
+from disclosure.models import Agency
+from reports.document import report_document
+from reports.models import Report
+from reports.render import render_report_pdf
+
+
+def pdf_tool(tool: str, pdf: bytes, *args: str) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.pdf"
+        path.write_bytes(pdf)
+        return subprocess.run(
+            [tool, *args, str(path), "-"] if tool == "pdftotext" else [tool, *args, str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+
+class ReportPdfTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_demo()
+        agency = Agency.objects.get(code="wzjgsw")
+        cls.report = Report.objects.get(agency=agency, year=2020)
+        cls.agency = agency
+
+    def _render(self, template=None):
+        document = report_document(
+            agency=self.agency, year=2020, template=template, report=self.report
+        )
+        with self.assertNoLogs("weasyprint", level="WARNING"):
+            return render_report_pdf(document)
+
+    def test_it_renders_the_seed_report_without_weasyprint_warnings(self):
+        pdf = self._render()
+        self.assertTrue(pdf.startswith(b"%PDF"))
+
+    def test_it_embeds_the_simplified_chinese_fonts_only(self):
+        fonts = pdf_tool("pdffonts", self._render())
+        names = [line.split()[0] for line in fonts.splitlines()[2:]]
+        self.assertTrue(names, fonts)
+        self.assertTrue(any("Noto-Serif-CJK-SC" in n for n in names), fonts)
+        self.assertTrue(any("Noto-Sans-CJK-SC" in n for n in names), fonts)
+        self.assertFalse([n for n in names if "JP" in n or "CJK" not in n], fonts)
+        for line in fonts.splitlines()[2:]:
+            self.assertIn(" yes yes ", line)  # embedded and subset
+
+    def test_it_shows_the_seed_tables(self):
+        text = pdf_tool("pdftotext", self._render(), "-layout")
+        flat = " ".join(text.split())
+        self.assertIn("温州市机关事务管理局2020年政府信息公开工作年度报告", "".join(text.split()))
+        for label in (
+            "第二十条第（九）项",
+            "政府集中采购 3 3749.71 万元",
+            "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1",
+            "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0",
+            "（一）予以公开 1 0 0 0 0 0 1",
+            "四、结转下年度继续办理 0 0 0 0 0 0 0",
+            "（本列数据的勾稽关系为：第一项加第二项之和，",
+            "六、其他需要报告的事项",
+        ):
+            self.assertIn(label, flat)
+        self.assertIn("（七）总计 1 0 0 0 0 0 1", flat)
+        self.assertIn("0 " * 14 + "0", flat)  # table 四
+
+    def test_it_numbers_the_pages_in_the_official_form(self):
+        text = pdf_tool("pdftotext", self._render())
+        pages = text.split("\f")[:-1]
+        self.assertGreaterEqual(len(pages), 3)
+        for number, page in enumerate(pages, start=1):
+            self.assertRegex(page, rf"—\s?{number}\s?—")
+
+    def test_it_repeats_the_table_header_when_table_3_breaks_across_pages(self):
+        text = pdf_tool("pdftotext", self._render(template="2021"))
+        pages = [p for p in text.split("\f") if "申请人情况" in p]
+        self.assertEqual(len(pages), 2, "the 2021 table 三 spans two pages in this layout")
+        self.assertIn("结转下年度继续办理", "".join(pages[1].split()))
