@@ -77,10 +77,6 @@ class RequestEventInline(admin.TabularInline):
     verbose_name = "办理事项"
     verbose_name_plural = "办理事项（补正、征求意见、延期、收费）：每项按实际发生的日期登记，答复期限随之重算"
 
-    def has_add_permission(self, request, obj=None):
-        # Events belong to a registered request: add them once it is saved.
-        return obj is not None and super().has_add_permission(request, obj)
-
 
 class DeadlineFilter(admin.SimpleListFilter):
     title = "期限"
@@ -190,6 +186,12 @@ class ClockAdminMixin:
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.clock_fields]
 
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        if obj is None:  # events belong to a registered request
+            inlines = [i for i in inlines if i is not RequestEventInline]
+        return inlines
+
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         view = self.admin_site.admin_view
@@ -267,7 +269,7 @@ class ClockAdminMixin:
             return redirect("admin:disclosure_disclosurerequest_change", obj.pk)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="reply-{obj.number}.pdf"'
-        response["Cache-Control"] = "private, no-store"  # carries the applicant's name
+        # admin_view adds never_cache (private, no-store): the letter carries personal data.
         return response
 
     def save_event_formset(self, request, form, formset):
