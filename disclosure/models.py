@@ -167,6 +167,11 @@ class Disclosure(models.Model):
         indexes = [
             models.Index(fields=["agency", "status", "-published_on"], name="disclosure_list_idx"),
             models.Index(fields=["agency", "category", "-published_on"], name="disclosure_cat_idx"),
+            # Public site: category counts and category lists read this index only.
+            models.Index(
+                fields=["agency", "status", "category", "-published_on"],
+                name="disclosure_pub_cat_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
