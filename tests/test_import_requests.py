@@ -244,10 +244,17 @@ class ImportRequestsTests(ImportCommandTestCase):
         self.assertIsNone(error, err)
         history = DisclosureRequest.history.filter(agency=self.agency)
         self.assertEqual(sorted(history.values_list("history_type", flat=True)), ["+"] * 3)
+        # Each history row is a copy of its record, as simple_history would have written it.
+        tracked = [f.attname for f in DisclosureRequest.history.model.tracked_fields]
         self.assertEqual(
-            set(history.values_list("id", flat=True)),
-            set(DisclosureRequest.objects.values_list("id", flat=True)),
+            sorted(history.values_list(*tracked)),
+            sorted(DisclosureRequest.objects.values_list(*tracked)),
         )
+        for row in history:
+            self.assertEqual(row.history_change_reason, "导入台账 ledger.csv")
+            self.assertIsNone(row.history_user)
+            self.assertIsNotNone(row.history_date)
+            self.assertEqual(row.instance.history.count(), 1)
 
     def test_it_numbers_blank_rows_like_the_admin_after_the_numbers_the_file_gives(self):
         make_request(self.agency, number="2020-0007")
