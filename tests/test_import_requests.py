@@ -10,7 +10,7 @@ from django.test import TestCase
 from disclosure import ledger, services
 from disclosure.models import DisclosureRequest
 
-from .factories import ledger_csv, ledger_xlsx, make_agency, make_request
+from .factories import ledger_csv, ledger_xlsx, make_agency, make_event, make_request
 
 HEADER = [
     "number",
@@ -314,6 +314,26 @@ class ImportRequestsTests(ImportCommandTestCase):
             self.assertEqual(imported.due_on, by_admin.due_on, number)
         existing.refresh_from_db()
         self.assertGreater(existing.due_on, datetime.date(2020, 10, 1))  # moved with received_on
+
+    def test_it_keeps_the_events_in_the_due_date_of_an_updated_request(self):
+        request = make_request(self.agency, number="A-1", received_on=datetime.date(2020, 3, 2))
+        make_event(
+            request,
+            "extension",
+            datetime.date(2020, 3, 20),
+            period_days=20,
+            approved_by="王主任",
+            notified_on=datetime.date(2020, 3, 20),
+        )
+        request.refresh_from_db()
+        extended = request.due_on
+        data = ledger_csv([HEADER, ["A-1", "2020-03-02", "commercial", "", "", "", "", ""]])
+        _, err, error = self.run_import(data, "--update")
+        self.assertIsNone(error, err)
+        request.refresh_from_db()
+        self.assertEqual(request.applicant_type, "commercial")
+        self.assertEqual(request.due_on, extended)
+        self.assertGreater(extended, make_request(self.other).due_on)  # 40 working days, not 20
 
     def test_it_only_sees_the_chosen_agencys_records(self):
         theirs = make_request(self.other, number="A-1", subject="别的机关的申请")

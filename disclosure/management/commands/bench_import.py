@@ -1,6 +1,9 @@
 """Benchmark: write a ledger of N synthetic requests and time ``import_requests`` on it.
 
-    python manage.py bench_import 100000 [--format csv|xlsx] [--keep]
+    python manage.py bench_import 100000 [--format csv|xlsx] [--update] [--keep]
+
+With --update the ledger is first stored (untimed), then every row's subject is changed and
+the timed run is ``import_requests --update`` (a corrected ledger re-imported).
 
 The import runs as its own process (``manage.py import_requests``), exactly as a clerk would run
 it, so the peak memory printed is that process's maximum resident set size, Django included.
@@ -28,13 +31,13 @@ from disclosure.models import DisclosureRequest
 from .bench_requests import synthetic_requests
 
 
-def ledger_rows(agency, n: int):
+def ledger_rows(agency, n: int, *, blank_numbers: bool = True):
     """The header and N rows as an export writes them (Chinese labels); every other number is
-    left blank for the importer to generate."""
+    left blank for the importer to generate, unless told otherwise."""
     yield [c.header for c in ledger.REQUESTS.columns]
     for i, request in enumerate(synthetic_requests(agency, n, seed=4)):
         row = ledger.export_row(ledger.REQUESTS, request)
-        if i % 2:
+        if i % 2 and blank_numbers:
             row[0] = ""
         yield row
 
@@ -45,19 +48,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("n", type=int, nargs="?", default=100_000)
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument(
+            "--update", action="store_true", help="计时的是 --update 重新导入（每行都有改动）"
+        )
         parser.add_argument("--keep", action="store_true", help="结束后保留导入的数据")
 
-    def handle(self, *args, n, format, keep, **options):
+    def handle(self, *args, n, format, update, keep, **options):
         agency, _ = services.agency_add(code="bench-import", name="导入基准测试机关")
         self._clear(agency)
+        rows = list(ledger_rows(agency, n, blank_numbers=not update))
+        if update:
+            table = ledger.Table(headers=rows[0], rows=rows[1:])
+            ledger.import_table(ledger.REQUESTS, agency=agency, table=table)
+            for row in rows[1:]:
+                row[5] += "（更正）"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"ledger.{format}"
-            path.write_bytes(self._write(agency, n, format))
+            path.write_bytes(self._write(rows, format))
             size = path.stat().st_size / 1e6
             command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "import_requests"]
+            options = ["--update"] if update else []
             started = time.perf_counter()
             done = subprocess.run(
-                [*command, "--agency", agency.code, str(path)],
+                [*command, "--agency", agency.code, *options, str(path)],
                 capture_output=True,
                 text=True,
                 env=os.environ.copy(),
@@ -70,28 +83,29 @@ class Command(BaseCommand):
             raise CommandError(f"import_requests failed:\n{done.stderr[-2000:]}")
         stored = DisclosureRequest.objects.filter(agency=agency).count()
         history = DisclosureRequest.history.filter(agency_id=agency.pk).count()
-        if (stored, history) != (n, n):
+        if (stored, history) != (n, 2 * n if update else n):
             raise CommandError(f"expected {n} requests and history rows, found {stored}/{history}")
         vendor = connection.vendor
         self.stdout.write(done.stdout.strip())
+        what = "import_requests --update" if update else "import_requests"
         self.stdout.write(
-            f"import_requests, {n} rows ({format}, {size:.1f} MB) on {vendor}: "
+            f"{what}, {n} rows ({format}, {size:.1f} MB) on {vendor}: "
             f"{elapsed:.1f} s ({n / elapsed:,.0f} rows/s; CPU {cpu:.1f} s), "
             f"peak memory {peak_mb:.0f} MB"
         )
         if not keep:
             self._clear(agency)
 
-    def _write(self, agency, n: int, format: str) -> bytes:
+    def _write(self, rows: list[list[str]], format: str) -> bytes:
         if format == "csv":
             out = io.StringIO(newline="")
-            csv.writer(out).writerows(ledger_rows(agency, n))
+            csv.writer(out).writerows(rows)
             return ("\ufeff" + out.getvalue()).encode()
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet("台账")
-        for row in ledger_rows(agency, n):
+        for row in rows:
             sheet.append(row)
         stream = io.BytesIO()
         book.save(stream)
