@@ -31,9 +31,9 @@ from .models import Disclosure
 
 PER_PAGE = 20
 NEWEST_FIRST = ("-published_on", "-id")
-# Items tested in date order before the index is used: 1,000 rows cost about 15 ms to test,
-# and cover any word in at least ~2% of the items.
-WALK_CHUNKS = (100, 300, 600)
+# Items tested in date order before the index is used: 500 rows cost about 8 ms to test and
+# fill a first page with any word found in 4% of the items or more.
+WALK_CHUNKS = (100, 400)
 MIN_TERM_LENGTH = 2
 
 
@@ -153,15 +153,16 @@ def disclosure_search(*, queryset: QuerySet, terms: list[str], page: int) -> Sea
         if window:
             ids += hits.filter(id__in=window).values_list("id", flat=True)
         if len(window) < size:  # every item tested: the list of hits is complete
-            return _search_page(queryset, ids, page, total=len(ids))
+            return _search_page(queryset, ids, page, complete=True)
         if len(ids) >= wanted:
-            return _search_page(queryset, ids, page, total=None)
+            return _search_page(queryset, ids, page, complete=False)
     ids = list(_through_index(hits, terms).values_list("id", flat=True))
-    return _search_page(queryset, ids, page, total=len(ids))
+    return _search_page(queryset, ids, page, complete=True)
 
 
-def _search_page(queryset: QuerySet, ids: list[int], number: int, total: int | None) -> SearchPage:
-    page = _IdsPage(ids, number, total)
+def _search_page(queryset: QuerySet, ids: list[int], number: int, *, complete: bool) -> SearchPage:
+    ids = list(dict.fromkeys(ids))  # an item published between two chunk queries shifts offsets
+    page = _IdsPage(ids, number, len(ids) if complete else None)
     if number > 1 and not page.page_ids:
         raise EmptyPage("没有这一页。")
     items = list(

@@ -2,16 +2,20 @@
 
 import csv
 import datetime
+import hashlib
 import io
 import itertools
 
 import openpyxl
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from disclosure import services
-from disclosure.models import Agency, Case, Category, Disclosure, DisclosureRequest
+from disclosure.models import Agency, Attachment, Case, Category, Disclosure, DisclosureRequest
 from disclosure.roles import CLERK, MANAGER
+from reports.models import ReportVersion
 
 _seq = itertools.count(1)
 
@@ -84,3 +88,42 @@ def ledger_xlsx(rows, *, extra_sheets=0) -> bytes:
 def make_event(request, kind, on, **details):
     """Record an event on a request through the service (validated, due date recomputed)."""
     return services.request_add_event(request=request, kind=kind, on=on, **details)
+
+
+# A one-page PDF small enough to write by hand (poppler reads it).
+SMALL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def make_attachment(disclosure, *, title="附件", name="attachment.pdf", content=SMALL_PDF):
+    """An attachment with its file written to MEDIA_ROOT (call it inside a test, not in
+    setUpTestData: each test gets its own MEDIA_ROOT)."""
+    attachment = Attachment(disclosure=disclosure, title=title)
+    attachment.file.save(name, ContentFile(content))
+    return attachment
+
+
+def make_report_version(agency, *, year=2020, version=1, pdf=SMALL_PDF, html=None, **kwargs):
+    """A published report version as the report app stores it, PDF file included (call it
+    inside a test)."""
+    title = f"{agency.name}{year}年政府信息公开工作年度报告"
+    kwargs.setdefault("reason", "" if version == 1 else "更正表三的一个数字。")
+    report = ReportVersion(
+        agency=agency,
+        year=year,
+        version=version,
+        template="2019" if year <= 2020 else "2021",
+        title=title,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        data={"year": year},
+        html=html or f'<article class="ogi-report"><h1 class="report-title">{title}</h1></article>',
+        published_at=timezone.now(),
+        **kwargs,
+    )
+    report.pdf.save(f"v{version}.pdf", ContentFile(pdf), save=False)
+    report.save()
+    return report

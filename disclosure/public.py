@@ -1,0 +1,337 @@
+"""The public site (政府信息公开): agency homes, item lists and search, item pages, attachment
+downloads and the annual-report archive.
+
+Every item view starts from ``Disclosure.objects.published()`` and every report view from
+``ReportVersion.objects.published()``: drafts, withdrawn and future-dated items are a 404, like
+anything that does not exist. Requests, cases and applicants are never read here.
+"""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.core.paginator import EmptyPage, InvalidPage
+from django.db.models import Count, Max, Min
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.generic import DetailView, ListView
+
+from reports.models import ReportVersion
+
+from .models import Agency, Attachment, Category, Disclosure
+from .search import (
+    MIN_TERM_LENGTH,
+    NEWEST_FIRST,
+    PER_PAGE,
+    ElasticPaginator,
+    disclosure_search,
+    search_terms,
+)
+
+GUIDE_CATEGORY = "guide"  # 信息公开指南, shown on the agency home
+NEWEST_ON_HOME = 10
+
+
+def _agency(code: str) -> Agency:
+    return get_object_or_404(Agency, code=code)
+
+
+def _published(agency: Agency):
+    return Disclosure.objects.published().filter(agency=agency)
+
+
+def _crumbs(agency: Agency | None = None, *rest: tuple[str, str | None]) -> list:
+    """Breadcrumbs: 首页 › agency › … (the last one is the current page, without a link)."""
+    crumbs = [("首页", reverse("disclosure:home"))]
+    if agency is not None:
+        crumbs.append((agency.name, agency.get_absolute_url()))
+    return crumbs + list(rest)
+
+
+def home(request):
+    """The list of agencies, or the only agency's home."""
+    agencies = list(Agency.objects.select_related("parent").order_by("parent_id", "code"))
+    if len(agencies) == 1:
+        return redirect(agencies[0])
+    return render(request, "disclosure/agency_list.html", {"agencies": agencies})
+
+
+def agency_home(request, code):
+    """The catalog (主动公开目录) with counts, the newest items, the guide, the annual reports."""
+    agency = _agency(code)
+    published = _published(agency)
+    counts = {
+        row["category"]: row["n"]
+        for row in published.order_by().values("category").annotate(n=Count("*"))
+    }
+    categories = [(c, counts.get(c.pk, 0)) for c in Category.objects.all()]
+    newest = list(published.select_related("category").order_by(*NEWEST_FIRST)[:NEWEST_ON_HOME])
+    guide = published.filter(category__slug=GUIDE_CATEGORY).order_by(*NEWEST_FIRST).first()
+    reports = list(_report_versions(agency).current().order_by("-year"))
+    return render(
+        request,
+        "disclosure/agency_home.html",
+        {
+            "agency": agency,
+            "item_url_prefix": reverse("disclosure:item_list", args=[agency.code]),
+            "categories": categories,
+            "total": sum(counts.values()),
+            "newest": newest,
+            "guide": guide,
+            "reports": reports,
+            "crumbs": _crumbs(agency),
+        },
+    )
+
+
+class FilterForm(forms.Form):
+    """The filter above an item list: keywords, category, year (a GET form)."""
+
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=100,
+        help_text="标题、文号、索引号或正文中的词；多个词用空格分开。",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "例如：通知"}),
+    )
+    category = forms.ChoiceField(label="分类", required=False)
+    year = forms.TypedChoiceField(label="发布年份", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, categories: list[Category], years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = {c.slug: c for c in categories}
+        self.fields["category"].choices = [("", "全部分类")] + [
+            (c.slug, c.name) for c in categories
+        ]
+        self.fields["year"].choices = [("", "全部年份")] + [(y, f"{y}年") for y in years]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.attrs = {"role": "search", "aria-label": "检索公开信息"}
+        self.helper.layout = Layout(
+            Row(
+                Column("q", css_class="col-md-5"),
+                Column("category", css_class="col-md-3"),
+                Column("year", css_class="col-md-2"),
+                Column(
+                    Submit("", "检索", css_class="w-100"),
+                    css_class="col-md-2 align-self-start pt-md-4 mt-md-2",
+                ),
+            )
+        )
+
+    def clean_category(self) -> Category | None:
+        return self.categories.get(self.cleaned_data["category"])
+
+    def clean_q(self) -> list[str]:
+        terms = search_terms(self.cleaned_data["q"])
+        short = [t for t in terms if len(t) < MIN_TERM_LENGTH]
+        if short:
+            raise forms.ValidationError(
+                f"关键词至少{MIN_TERM_LENGTH}个字：“{'”“'.join(short)}”太短，请换一个更具体的词。"
+            )
+        return terms
+
+
+class ItemListView(ListView):
+    """An agency's published items, filtered by category, year and keywords, newest first."""
+
+    template_name = "disclosure/item_list.html"
+    context_object_name = "items"
+    paginate_by = PER_PAGE
+    paginator_class = ElasticPaginator
+
+    def get(self, request, *args, **kwargs):
+        self.agency = _agency(kwargs["code"])
+        published = _published(self.agency)
+        span = published.aggregate(first=Min("published_on"), last=Max("published_on"))
+        years = list(range(span["last"].year, span["first"].year - 1, -1)) if span["first"] else []
+        categories = list(Category.objects.all())
+        self.form = FilterForm(request.GET or None, categories=categories, years=years)
+        # The rendered form is a pure function of these (see the {% cache %} in the template).
+        self.form_key = (
+            [(c.slug, c.name) for c in categories],
+            years,
+            self.form.is_bound and [request.GET.getlist(name) for name in self.form.fields],
+        )
+        if self.form.is_bound:
+            self.form.is_valid()  # the errors are shown; the fields that are valid still filter
+        self.filters = getattr(self.form, "cleaned_data", {})
+        self.terms = self.filters.get("q") or []
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        items = _published(self.agency)
+        if self.filters.get("category"):
+            items = items.filter(category=self.filters["category"])
+        if self.filters.get("year"):
+            items = items.filter(published_on__year=self.filters["year"])
+        return items.select_related("category").order_by(*NEWEST_FIRST)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return self.paginator_class(
+            queryset,
+            per_page,
+            page_number=self.request.GET.get("page"),
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        if not self.terms:
+            return super().paginate_queryset(queryset, page_size)
+        try:
+            number = int(self.request.GET.get("page") or 1)
+            result = disclosure_search(queryset=queryset, terms=self.terms, page=number)
+        except (ValueError, InvalidPage, EmptyPage):
+            raise Http404("没有这一页。") from None
+        return (result.page.paginator, result.page, result.items, result.page.has_other_pages())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        category = self.filters.get("category")
+        title = category.name if category else "主动公开信息"
+        querystring = self.request.GET.copy()
+        querystring.pop("page", None)
+        paginator, page = context["paginator"], context["page_obj"]
+        context.update(
+            agency=self.agency,
+            item_url_prefix=reverse("disclosure:item_list", args=[self.agency.code]),
+            form=self.form,
+            form_key=self.form_key,
+            category=category,
+            show_category=category is None,
+            terms=self.terms,
+            heading=title,
+            # A search with many hits is not counted (see search.disclosure_search).
+            total=paginator.count if paginator else None,
+            more=getattr(paginator, "more", False),
+            elided_range=list(paginator.get_elided_page_range(page.number, on_each_side=2))
+            if paginator
+            else [],
+            querystring=querystring.urlencode(),
+            crumbs=_crumbs(self.agency, (title, None)),
+        )
+        return context
+
+
+class ItemDetailView(DetailView):
+    template_name = "disclosure/item_detail.html"
+    context_object_name = "item"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Disclosure.objects.published().select_related("agency", "category"),
+            agency__code=self.kwargs["code"],
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.object
+        category_url = reverse("disclosure:item_list", args=[item.agency.code])
+        context.update(
+            agency=item.agency,
+            attachments=[(a, _file_size(a.file)) for a in item.attachments.all()],
+            crumbs=_crumbs(
+                item.agency,
+                (item.category.name, f"{category_url}?category={item.category.slug}"),
+                (item.title, None),
+            ),
+        )
+        return context
+
+
+def _file_size(file) -> int | None:
+    try:
+        return file.size
+    except OSError:  # a missing file is reported by the download view as a 404
+        return None
+
+
+def attachment_download(request, code, pk, attachment_pk):
+    """An attachment of a published item, streamed from storage (never a raw /media/ link:
+    that would serve the attachments of drafts too)."""
+    item = get_object_or_404(_published(_agency(code)), pk=pk)
+    attachment = get_object_or_404(Attachment, disclosure=item, pk=attachment_pk)
+    return _stream(attachment.file, _download_name(attachment))
+
+
+def _download_name(attachment: Attachment) -> str:
+    name = str(attachment)
+    extension = attachment.file.name.rsplit(".", 1)[-1] if "." in attachment.file.name else ""
+    if extension and not name.lower().endswith(f".{extension.lower()}"):
+        name = f"{name}.{extension}"
+    return name
+
+
+def _stream(file, filename: str, **kwargs) -> FileResponse:
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("文件不存在。") from None
+    return FileResponse(handle, as_attachment=True, filename=filename, **kwargs)
+
+
+def _report_versions(agency: Agency):
+    return ReportVersion.objects.published().filter(agency=agency)
+
+
+def report_list(request, code):
+    """The annual-report archive: the current version of each year, and superseded ones."""
+    agency = _agency(code)
+    versions = list(_report_versions(agency).order_by("-year", "-version"))
+    current, superseded, seen = [], [], set()
+    for version in versions:
+        (superseded if version.year in seen else current).append(version)
+        seen.add(version.year)
+    return render(
+        request,
+        "disclosure/report_list.html",
+        {
+            "agency": agency,
+            "current": current,
+            "superseded": superseded,
+            "crumbs": _crumbs(agency, ("政府信息公开工作年度报告", None)),
+        },
+    )
+
+
+def report_detail(request, code, year, version=None):
+    """The stored HTML of a published report (the current version unless one is asked for)."""
+    agency = _agency(code)
+    versions = _report_versions(agency).filter(year=year).order_by("-version")
+    latest = versions.first()
+    report = latest if version is None else versions.filter(version=version).first()
+    if report is None:
+        raise Http404("没有这份报告。")
+    archive_url = reverse("disclosure:report_list", args=[agency.code])
+    return render(
+        request,
+        "disclosure/report_detail.html",
+        {
+            "agency": agency,
+            "report": report,
+            "latest": latest,
+            "crumbs": _crumbs(
+                agency, ("政府信息公开工作年度报告", archive_url), (f"{report.year}年", None)
+            ),
+        },
+    )
+
+
+def report_pdf(request, code, year, version):
+    """The PDF stored when the report was published, as stored (never re-rendered)."""
+    report = get_object_or_404(_report_versions(_agency(code)), year=year, version=version)
+    suffix = f"（第{report.version}版）" if report.version > 1 else ""
+    response = _stream(report.pdf, f"{report.title}{suffix}.pdf")
+    response["ETag"] = f'"{report.pdf_sha256}"'
+    return response
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("disclosure:sitemap"))
+    body = f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
