@@ -809,7 +809,7 @@ def apply_plan(
         _insert(model, objs)
         history.write(objs, "+")
         done += len(batch)
-        if progress:
+        if progress and (done % 10000 == 0 or done == total):
             progress("保存", done, total)
     fields = {model._meta.get_field(a).name for r in updates for a in r.values} | {"updated_at"}
     now = timezone.now()
@@ -827,7 +827,7 @@ def apply_plan(
         _update(model, objs, sorted(fields | set(derived)))
         history.write(objs, "~")
         done += len(batch)
-        if progress:
+        if progress and (done % 10000 == 0 or done == total):
             progress("保存", done, total)
 
 

@@ -255,6 +255,7 @@ class LedgerAdminMixin(ImportExportMixin):
     confirm_form_class = LedgerConfirmForm
     export_form_class = ExportForm  # always the contract's full column set
     import_template_name = "admin/disclosure/ledger_import.html"
+    export_template_name = "admin/disclosure/ledger_export.html"
     to_encoding = "utf-8-sig"  # Excel opens a CSV with Chinese text correctly only with a BOM
     # The history rows (with the user and the file name) are the audit trail of an import.
     skip_admin_log = True

@@ -41,10 +41,11 @@ class LedgerExportTests(ImportCommandTestCase):
         )
         make_case(cls.agency, number="诉2020-1", kind="litigation_direct")
 
-    def export(self, model, file_format):
+    def export(self, model, file_format, query=""):
         self.client.force_login(self.clerk)
         response = self.client.post(
-            reverse(f"admin:disclosure_{model}_export"), {"format": file_format, "resource": "0"}
+            reverse(f"admin:disclosure_{model}_export") + query,
+            {"format": file_format, "resource": "0"},
         )
         self.assertEqual(response.status_code, 200)
         return response
@@ -85,6 +86,11 @@ class LedgerExportTests(ImportCommandTestCase):
             ],
         )
 
+    def test_it_exports_what_the_list_shows_with_its_filters(self):
+        response = self.export("disclosurerequest", CSV, query="?state=open")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        self.assertEqual([r[0] for r in rows[1:]], ["2020-0002"])
+
     def test_it_writes_xlsx_text_cells_so_nothing_runs_as_a_formula(self):
         response = self.export("disclosurerequest", XLSX)
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
@@ -102,6 +108,11 @@ class LedgerExportTests(ImportCommandTestCase):
                 ["诉2020-1", "未经复议直接起诉", "2020-05-06", "", "", ""],
             ],
         )
+
+    def test_its_page_warns_that_the_file_holds_personal_data(self):
+        self.client.force_login(self.clerk)
+        page = self.client.get(reverse("admin:disclosure_disclosurerequest_export"))
+        self.assertContains(page, "导出文件含申请人姓名等个人信息")
 
     def test_it_is_staff_only(self):
         url = reverse("admin:disclosure_disclosurerequest_export")

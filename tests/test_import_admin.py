@@ -61,6 +61,7 @@ class AdminImportTests(TestCase):
         self.assertEqual(preview.status_code, 200)
         self.assertContains(preview, "新建 2 条，更新 0 条，未改动 0 条")
         self.assertContains(preview, "2020-0002")  # the generated number, shown before saving
+        self.assertContains(preview, "导入到：<strong>温州市机关事务管理局</strong>")
         self.assertEqual(DisclosureRequest.objects.count(), 0, "the preview stores nothing")
 
         done = self.confirm(preview)
@@ -84,7 +85,8 @@ class AdminImportTests(TestCase):
                 ]
             )
         )
-        self.assertContains(response, "发现 2 行有问题，未保存任何记录")
+        self.assertContains(response, "发现问题，未保存任何记录")
+        self.assertContains(response, "2 行有问题")
         self.assertContains(response, "答复日期不能早于收到申请日期。")
         self.assertContains(response, "未知的申请人类型“法人”")
         self.assertIsNone(response.context.get("confirm_form"))

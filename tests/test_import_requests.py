@@ -359,6 +359,14 @@ class ImportRequestsTests(ImportCommandTestCase):
         out, err, error = self.run_import(data)
         self.assertTrue(err.startswith("row 5: applicant_type: 未知的申请人类型“nobody”"), err)
 
+    def test_it_shows_progress_when_asked(self):
+        data = ledger_csv([HEADER] + [["", "2020-03-02", "natural_person", "", "", "", "", ""]] * 3)
+        _, quiet, _ = self.run_import(data)
+        self.assertEqual(quiet, "")
+        _, err, error = self.run_import(data, "--progress")
+        self.assertIsNone(error, err)
+        self.assertEqual(err.splitlines(), ["保存 3/3 行…"])
+
     def test_it_refuses_an_empty_file_or_one_with_only_a_header(self):
         for data, message in [
             (b"", "ledger.csv：文件是空的。"),
