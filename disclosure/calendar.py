@@ -9,9 +9,11 @@ the weekday alone.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 ONE_DAY = datetime.timedelta(days=1)
 WEEKDAYS = "一二三四五六日"
@@ -97,12 +99,29 @@ class WorkCalendar:
             day += ONE_DAY
 
     def workdays_in(self, after: datetime.date, until: datetime.date) -> int:
-        """Working days in the interval (after, until]."""
-        count, day = 0, after + ONE_DAY
-        while day <= until:
-            count += self.is_workday(day)
-            day += ONE_DAY
-        return count
+        """Working days in the interval (after, until], by arithmetic (the dashboard asks this
+        for requests overdue by years): weekdays, minus weekday holidays, plus 调休 weekends."""
+        if until <= after:
+            return 0
+        for year in range((after + ONE_DAY).year, until.year + 1):
+            if year not in self.years:
+                raise CalendarMissing(year)
+        weekdays = _weekdays_through(until) - _weekdays_through(after)
+        off = bisect.bisect_right(self._weekday_days_off, until) - bisect.bisect_right(
+            self._weekday_days_off, after
+        )
+        extra = bisect.bisect_right(self._weekend_make_up, until) - bisect.bisect_right(
+            self._weekend_make_up, after
+        )
+        return weekdays - off + extra
+
+    @cached_property
+    def _weekday_days_off(self) -> list[datetime.date]:
+        return sorted(d for d in self.days_off if d.weekday() < 5)
+
+    @cached_property
+    def _weekend_make_up(self) -> list[datetime.date]:
+        return sorted(d for d in self.make_up_days if d.weekday() >= 5)
 
     def breaks_between(
         self, after: datetime.date, until: datetime.date
@@ -132,6 +151,12 @@ class WorkCalendar:
     def make_up_between(self, after: datetime.date, until: datetime.date) -> list[datetime.date]:
         """调休 working weekends in (after, until]."""
         return sorted(d for d in self.make_up_days if after < d <= until)
+
+
+def _weekdays_through(day: datetime.date) -> int:
+    """Monday–Friday days from 0001-01-01 (a Monday) up to and including ``day``."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
 
 
 def package_calendar() -> tuple[list[int], list[tuple[datetime.date, str, str]]]:

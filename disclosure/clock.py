@@ -116,10 +116,13 @@ def compute(
     cal: WorkCalendar,
     *,
     count_receipt_day: bool = False,
+    explain: bool = True,
 ) -> Deadline:
     """The answer due date of a request received on ``received_on`` with these events.
 
     Raises ``CalendarMissing`` when a day the computation needs is in a year without a calendar.
+    Without ``explain`` the calendar notes (holidays, 调休) are left out of the steps: bulk
+    recomputation only needs the dates.
     """
     events = sorted(events, key=lambda e: e.on)
     fmt = format_date
@@ -155,8 +158,8 @@ def compute(
                 period_end,
                 State.WAITING_CORRECTION,
                 ANSWER_DAYS,
-                f"等待申请人补正：答复期限自收到补正申请之日起重新计算；"
-                f"逾期无正当理由不补正的，视为放弃申请。",
+                "等待申请人补正：答复期限自收到补正申请之日起重新计算；"
+                "逾期无正当理由不补正的，视为放弃申请。",
             )
         start = corrected.on
         dated.append(
@@ -241,7 +244,7 @@ def compute(
 
     due = cal.add_workdays(start, total, include_start=count_receipt_day, paused=paused)
     window_start = start - ONE_DAY if count_receipt_day else start
-    breaks = cal.breaks_between(window_start, due)
+    breaks = cal.breaks_between(window_start, due) if explain else []
     if breaks:
         listed = "、".join(
             f"{names}（{fmt(first, year=first.year != due.year)}至{fmt(last, year=False)}）"
@@ -250,7 +253,9 @@ def compute(
             for names, first, last in breaks
         )
         notes.append(f"期间遇{listed}放假，放假日和周末不计入，顺延。")
-    make_up = [d for d in cal.make_up_between(window_start, due) if d not in paused]
+    make_up = (
+        [d for d in cal.make_up_between(window_start, due) if d not in paused] if explain else []
+    )
     if make_up:
         days = "、".join(fmt(d, year=False, weekday=True) for d in make_up)
         notes.append(f"{days}为调休上班日，计入期限。")

@@ -75,7 +75,9 @@ class RequestEventInline(admin.TabularInline):
     ]
     readonly_fields = ["amount"]
     verbose_name = "办理事项"
-    verbose_name_plural = "办理事项（补正、征求意见、延期、收费）：每项按实际发生的日期登记，答复期限随之重算"
+    verbose_name_plural = (
+        "办理事项（补正、征求意见、延期、收费）：每项按实际发生的日期登记，答复期限随之重算"
+    )
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -214,10 +216,7 @@ class ClockAdminMixin:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         obj = (
-            self.get_queryset(request)
-            .select_related("agency__parent")
-            .filter(pk=object_id)
-            .first()
+            self.get_queryset(request).select_related("agency__parent").filter(pk=object_id).first()
             if str(object_id).isdigit()
             else None
         )
@@ -232,7 +231,9 @@ class ClockAdminMixin:
 
         today = timezone.localdate()
         blocks, problem = dashboard(user_agencies(request.user), today)
-        changelist = reverse("admin:{}_{}_changelist".format(self.opts.app_label, self.opts.model_name))
+        changelist = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": "到期提醒",

@@ -43,8 +43,7 @@ GROUNDS: dict[str, Ground] = {
     ),
     Outcome.WITHHELD_LAW_PROHIBITS: Ground(
         "第十四条",
-        "你申请获取的政府信息属于法律、行政法规禁止公开的政府信息。根据{ground}的规定，"
-        + WITHHELD,
+        "你申请获取的政府信息属于法律、行政法规禁止公开的政府信息。根据{ground}的规定，" + WITHHELD,
     ),
     Outcome.WITHHELD_SECURITY_STABILITY: Ground(
         "第十四条",

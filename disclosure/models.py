@@ -700,9 +700,7 @@ class RequestEvent(models.Model):
         "批准人", max_length=100, blank=True, help_text="延长答复期限：政府信息公开工作机构负责人。"
     )
     notified_on = models.DateField("告知申请人日期", null=True, blank=True)
-    fee_basis = models.CharField(
-        "计费方式", max_length=10, choices=FeeBasis.choices, blank=True
-    )
+    fee_basis = models.CharField("计费方式", max_length=10, choices=FeeBasis.choices, blank=True)
     fee_quantity = models.PositiveIntegerField(
         "件数/页数",
         null=True,

@@ -8,8 +8,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from . import clock
 from .calendar import CalendarMissing, WorkCalendar
@@ -38,9 +52,7 @@ def deadline_for_date(received_on: datetime.date, *, extended: bool = False) -> 
     total = clock.ANSWER_DAYS + (clock.MAX_EXTENSION_DAYS if extended else 0)
     cal = WorkCalendar.load()
     cal.check(received_on)
-    return cal.add_workdays(
-        received_on, total, include_start=settings.DEADLINE_COUNT_RECEIPT_DAY
-    )
+    return cal.add_workdays(received_on, total, include_start=settings.DEADLINE_COUNT_RECEIPT_DAY)
 
 
 def applicant_pieces_before(request: DisclosureRequest) -> int:
@@ -87,7 +99,9 @@ def fees_collected(agency: Agency, year: int) -> tuple[int, Decimal]:
     ).aggregate(
         n=Count("request", distinct=True),
         amount=Coalesce(
-            Sum("amount"), Value(Decimal("0.00")), output_field=DecimalField(max_digits=12, decimal_places=2)
+            Sum("amount"),
+            Value(Decimal("0.00")),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
         ),
     )
     return totals["n"], totals["amount"]
@@ -117,15 +131,20 @@ class AgencyDashboard:
     due_soon: list[DashboardRow]
     waiting: list[DashboardRow]  # on the applicant (补正 or fee); expired periods first
     no_calendar: list[DashboardRow]
+    counts: dict[str, int]  # per section; the lists hold the most urgent rows only
 
 
 SOON_WORKING_DAYS = 5
+DASHBOARD_ROWS = 50  # per section and agency
+SECTIONS = ("overdue", "due_soon", "waiting", "no_calendar")
 
 
 def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], str]:
     """Open requests that need a clerk's attention, per agency: overdue, due within 5 working
     days, waiting on the applicant, and those whose deadline cannot be computed for want of a
-    calendar. Returns the agency blocks and a calendar problem message (or "")."""
+    calendar — the most urgent ``DASHBOARD_ROWS`` of each, and how many there are. Returns the
+    agency blocks and a calendar problem message (or ""). Four queries however many requests
+    are open (five with the calendar)."""
     problem = ""
     cal = WorkCalendar.load()
     try:
@@ -135,6 +154,13 @@ def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], st
         soon_limit = today + datetime.timedelta(days=7)
 
     agencies = list(agencies)
+    section = Case(
+        When(waiting_until__isnull=False, then=Value(2)),
+        When(due_on__isnull=True, then=Value(3)),
+        When(due_on__lt=today, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     attention = (
         DisclosureRequest.objects.filter(agency__in=agencies, decided_on__isnull=True)
         .filter(
@@ -142,24 +168,42 @@ def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], st
             | Q(waiting_until__isnull=False)
             | Q(due_on__isnull=True, waiting_until__isnull=True)
         )
-        .annotate(
-            extended=Exists(
-                RequestEvent.objects.filter(request=OuterRef("pk"), kind=RequestEventKind.EXTENSION)
-            ),
-            consulting=Exists(
-                RequestEvent.objects.filter(
-                    request=OuterRef("pk"),
-                    kind__in=RequestEventKind.CONSULTATIONS,
-                    ends_on__isnull=True,
-                )
-            ),
-            fee_notice=Exists(
-                RequestEvent.objects.filter(request=OuterRef("pk"), kind=RequestEventKind.FEE_NOTICE)
-            ),
+        .annotate(section=section)
+    )
+    counts = {
+        (agency_id, n): count
+        for agency_id, n, count in attention.values_list("agency_id", "section")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+    urgent = (
+        attention.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("agency_id"), F("section")],
+                order_by=[
+                    F("due_on").asc(nulls_last=True),
+                    F("waiting_until").asc(nulls_last=True),
+                    F("received_on").asc(),
+                    F("pk").asc(),
+                ],
+            )
         )
+        .filter(rank__lte=DASHBOARD_ROWS)
         .select_related("handler")
         .order_by("due_on", "waiting_until", "received_on", "pk")
     )
+    urgent = list(urgent)
+    # The badges come from the shown rows' events in one more query: as correlated EXISTS over
+    # every open request they make PostgreSQL's cost estimate high enough to trigger JIT
+    # compilation, which alone takes ~300 ms.
+    flags: dict[int, set[str]] = {}
+    for request_id, kind, ends_on in RequestEvent.objects.filter(
+        request__in=[r.pk for r in urgent]
+    ).values_list("request_id", "kind", "ends_on"):
+        if kind in RequestEventKind.CONSULTATIONS:
+            kind = "consulting" if ends_on is None else "consulted"
+        flags.setdefault(request_id, set()).add(kind)
 
     def left(day):
         if day is None:
@@ -171,15 +215,21 @@ def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], st
         except CalendarMissing:
             return None
 
-    blocks = {a.pk: AgencyDashboard(a, [], [], [], []) for a in agencies}
-    for r in attention:
-        block = blocks[r.agency_id]
-        if r.waiting_until:
-            row = DashboardRow(r, left(r.waiting_until), r.extended, r.consulting, r.fee_notice)
-            block.waiting.append(row)
-        elif r.due_on is None:
-            block.no_calendar.append(DashboardRow(r, None, r.extended, r.consulting))
-        else:
-            row = DashboardRow(r, left(r.due_on), r.extended, r.consulting)
-            (block.overdue if r.due_on < today else block.due_soon).append(row)
+    blocks = {
+        a.pk: AgencyDashboard(
+            a, [], [], [], [], {name: counts.get((a.pk, i), 0) for i, name in enumerate(SECTIONS)}
+        )
+        for a in agencies
+    }
+    for r in urgent:
+        day = r.waiting_until or r.due_on
+        kinds = flags.get(r.pk, set())
+        row = DashboardRow(
+            r,
+            left(day),
+            extended=RequestEventKind.EXTENSION in kinds,
+            consulting="consulting" in kinds,
+            fee_notice=RequestEventKind.FEE_NOTICE in kinds,
+        )
+        getattr(blocks[r.agency_id], SECTIONS[r.section]).append(row)
     return list(blocks.values()), problem

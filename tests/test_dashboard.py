@@ -23,8 +23,9 @@ class DashboardTests(TestCase):
     def setUpTestData(cls):
         cls.agency = make_agency(name="甲局")
         cls.clerk = make_clerk("clerk", cls.agency)
-        cls.overdue = make_request(cls.agency, received_on=D(2024, 9, 2), number="A-1",
-                                   subject="逾期的申请")  # due 2024-09-30
+        cls.overdue = make_request(
+            cls.agency, received_on=D(2024, 9, 2), number="A-1", subject="逾期的申请"
+        )  # due 2024-09-30
         cls.due_today = make_request(cls.agency, received_on=D(2024, 9, 18), number="A-2")
         cls.soon = make_request(cls.agency, received_on=D(2024, 9, 24), number="A-3")
         cls.later = make_request(cls.agency, received_on=D(2024, 10, 14), number="A-4")
@@ -87,3 +88,16 @@ class DashboardTests(TestCase):
         outsider = make_user("outsider", agencies=[self.agency])  # staff without a role
         self.client.force_login(outsider)
         self.assertEqual(self.client.get(reverse(URL)).status_code, 403)
+
+
+class LongDashboardTests(TestCase):
+    def test_it_lists_the_most_urgent_fifty_and_counts_the_rest(self):
+        agency = make_agency()
+        for i in range(53):
+            make_request(
+                agency, received_on=D(2024, 1, 2) + datetime.timedelta(days=i), number=f"O-{i:02d}"
+            )
+        (block,), _problem = dashboard([agency], TODAY)
+        self.assertEqual(block.counts["overdue"], 53)
+        self.assertEqual(len(block.overdue), 50)
+        self.assertEqual(block.overdue[0].request.number, "O-00")  # the longest overdue first

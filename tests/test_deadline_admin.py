@@ -33,8 +33,12 @@ class RequestListTests(TestCase):
         make_event(cls.waiting, "correction_notice", D(2024, 10, 9), period_days=10)
         cls.extended = make_request(cls.agency, received_on=D(2024, 9, 3), number="A-extended")
         make_event(
-            cls.extended, "extension", D(2024, 9, 20), period_days=20,
-            approved_by="主任", notified_on=D(2024, 9, 20),
+            cls.extended,
+            "extension",
+            D(2024, 9, 20),
+            period_days=20,
+            approved_by="主任",
+            notified_on=D(2024, 9, 20),
         )
         cls.consulting = make_request(cls.agency, received_on=D(2024, 10, 9), number="A-consult")
         make_event(cls.consulting, "consult_third_party", D(2024, 10, 10))
@@ -95,27 +99,55 @@ class RequestChangePageTests(TestCase):
     def setUp(self):
         self.client.force_login(self.clerk)
         self.request = make_request(
-            self.agency, received_on=D(2020, 1, 20), subject="申请公开某项目资料",
-            applicant_name="张三", applicant_id_number="330302199001011234",
+            self.agency,
+            received_on=D(2020, 1, 20),
+            subject="申请公开某项目资料",
+            applicant_name="张三",
+            applicant_id_number="330302199001011234",
         )
         self.url = reverse("admin:disclosure_disclosurerequest_change", args=[self.request.pk])
 
     def form_data(self, events=(), **changes):
         data = {
-            "agency": self.agency.pk, "number": self.request.number, "received_on": "2020-01-20",
-            "channel": "online", "subject": self.request.subject, "applicant_type": "natural_person",
-            "applicant_name": "张三", "applicant_id_number": "330302199001011234",
-            "applicant_phone": "", "applicant_address": "", "applicant_email": "",
-            "handler": "", "outcome": "", "decided_on": "", "notes": "",
-            "events-TOTAL_FORMS": str(len(events)), "events-INITIAL_FORMS": "0",
-            "events-MIN_NUM_FORMS": "0", "events-MAX_NUM_FORMS": "1000",
-            "cases-TOTAL_FORMS": "0", "cases-INITIAL_FORMS": "0",
-            "cases-MIN_NUM_FORMS": "0", "cases-MAX_NUM_FORMS": "1000",
+            "agency": self.agency.pk,
+            "number": self.request.number,
+            "received_on": "2020-01-20",
+            "channel": "online",
+            "subject": self.request.subject,
+            "applicant_type": "natural_person",
+            "applicant_name": "张三",
+            "applicant_id_number": "330302199001011234",
+            "applicant_phone": "",
+            "applicant_address": "",
+            "applicant_email": "",
+            "handler": "",
+            "outcome": "",
+            "decided_on": "",
+            "notes": "",
+            "events-TOTAL_FORMS": str(len(events)),
+            "events-INITIAL_FORMS": "0",
+            "events-MIN_NUM_FORMS": "0",
+            "events-MAX_NUM_FORMS": "1000",
+            "cases-TOTAL_FORMS": "0",
+            "cases-INITIAL_FORMS": "0",
+            "cases-MIN_NUM_FORMS": "0",
+            "cases-MAX_NUM_FORMS": "1000",
             "_continue": "保存并继续编辑",
         }
         blank = dict.fromkeys(
-            ["kind", "on", "period_days", "ends_on", "counterpart", "approved_by", "notified_on",
-             "fee_basis", "fee_quantity", "note"], ""
+            [
+                "kind",
+                "on",
+                "period_days",
+                "ends_on",
+                "counterpart",
+                "approved_by",
+                "notified_on",
+                "fee_basis",
+                "fee_quantity",
+                "note",
+            ],
+            "",
         )
         for i, event in enumerate(events):
             data.update({f"events-{i}-{k}": v for k, v in {**blank, **event}.items()})
@@ -126,13 +158,24 @@ class RequestChangePageTests(TestCase):
         response = self.client.get(self.url)
         self.assertContains(response, "答复期限")
         self.assertContains(response, "期间遇春节（1月24日至2月2日）放假")
-        self.assertContains(response, "<li>共20个工作日，应于2020年2月25日（星期二）前答复。</li>", html=True)
+        self.assertContains(
+            response, "<li>共20个工作日，应于2020年2月25日（星期二）前答复。</li>", html=True
+        )
 
     def test_it_records_an_event_from_the_inline(self):
         response = self.client.post(
             self.url,
-            self.form_data([{"kind": "extension", "on": "2020-02-20", "period_days": "10",
-                             "approved_by": "办公室主任", "notified_on": "2020-02-21"}]),
+            self.form_data(
+                [
+                    {
+                        "kind": "extension",
+                        "on": "2020-02-20",
+                        "period_days": "10",
+                        "approved_by": "办公室主任",
+                        "notified_on": "2020-02-21",
+                    }
+                ]
+            ),
         )
         self.assertEqual(response.status_code, 302, response.content.decode()[:3000])
         self.request.refresh_from_db()
@@ -145,8 +188,16 @@ class RequestChangePageTests(TestCase):
     def test_it_computes_the_fee_in_the_inline(self):
         response = self.client.post(
             self.url,
-            self.form_data([{"kind": "fee_notice", "on": "2020-02-03", "fee_basis": "per_page",
-                             "fee_quantity": "120"}]),
+            self.form_data(
+                [
+                    {
+                        "kind": "fee_notice",
+                        "on": "2020-02-03",
+                        "fee_basis": "per_page",
+                        "fee_quantity": "120",
+                    }
+                ]
+            ),
         )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(self.request.events.get().amount, 1100)
@@ -154,7 +205,9 @@ class RequestChangePageTests(TestCase):
     def test_it_shows_event_errors_on_the_form(self):
         response = self.client.post(
             self.url,
-            self.form_data([{"kind": "correction_notice", "on": "2020-02-07", "period_days": "10"}]),
+            self.form_data(
+                [{"kind": "correction_notice", "on": "2020-02-07", "period_days": "10"}]
+            ),
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "补正通知应自收到申请之日起7个工作日内发出")
@@ -184,7 +237,9 @@ class CalendarAdminTests(TestCase):
 
     def test_clerks_see_but_do_not_edit_the_calendar(self):
         self.client.force_login(self.clerk)
-        self.assertEqual(self.client.get(reverse("admin:disclosure_calendaryear_changelist")).status_code, 200)
+        self.assertEqual(
+            self.client.get(reverse("admin:disclosure_calendaryear_changelist")).status_code, 200
+        )
         self.assertEqual(self.client.get(reverse("admin:disclosure_holiday_add")).status_code, 403)
 
     def test_a_manager_adds_a_day_off_and_open_due_dates_move(self):

@@ -68,13 +68,17 @@ class HolidayEditTests(TestCase):
                 holiday=Holiday(calendar=calendar, date=D(2024, 10, 14), kind="work", name="x")
             )
         with self.assertRaisesMessage(ValidationError, "日期不在2024年内"):
-            services.holiday_save(holiday=Holiday(calendar=calendar, date=D(2025, 10, 13), name="x"))
+            services.holiday_save(
+                holiday=Holiday(calendar=calendar, date=D(2025, 10, 13), name="x")
+            )
 
     def test_a_year_without_a_calendar_has_no_due_date_until_it_is_added(self):
         request = make_request(self.agency, received_on=D(2027, 3, 1))
         self.assertIsNone(request.due_on)
         year = services.calendar_year_save(
-            calendar_year=CalendarYear(year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+            calendar_year=CalendarYear(
+                year=2027, source="国务院办公厅关于2027年部分节假日安排的通知"
+            )
         )
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2027, 3, 29))  # weekdays only: no holiday entered

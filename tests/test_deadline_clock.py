@@ -136,9 +136,7 @@ class PackageCalendarClockTests(SimpleTestCase):
 
     def test_it_gives_the_last_day_for_a_correction_notice(self):
         # 1月21–23日, then (after the break to 2月2日) 2月3–6日: the 7th working day is 2月6日.
-        self.assertEqual(
-            clock.correction_notice_latest(D(2020, 1, 20), self.cal), D(2020, 2, 6)
-        )
+        self.assertEqual(clock.correction_notice_latest(D(2020, 1, 20), self.cal), D(2020, 2, 6))
 
 
 class DatabaseCalendarTests(TestCase):
@@ -161,3 +159,39 @@ class DatabaseCalendarTests(TestCase):
                 self.assertEqual(
                     clock.compute(received, [extension(received)], cal).due_on, due_extended
                 )
+
+
+class WorkingDayArithmeticTests(SimpleTestCase):
+    """``workdays_in`` counts by arithmetic; it must agree with asking day by day."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cal = WorkCalendar.from_rows(*package_calendar())
+
+    def test_it_agrees_with_counting_day_by_day(self):
+        from hypothesis import given, settings
+        from hypothesis import strategies as st
+
+        @settings(max_examples=300, deadline=None)
+        @given(
+            after=st.dates(D(2004, 1, 1), D(2026, 6, 30)),
+            span=st.integers(min_value=-3, max_value=400),
+        )
+        def check(after, span):
+            until = min(after + datetime.timedelta(days=span), D(2026, 12, 31))
+            naive, day = 0, after + datetime.timedelta(days=1)
+            while day <= until:
+                naive += self.cal.is_workday(day)
+                day += datetime.timedelta(days=1)
+            self.assertEqual(self.cal.workdays_in(after, until), naive)
+            if span >= 1:
+                n = max(naive, 1)
+                self.assertEqual(self.cal.workdays_in(after, self.cal.add_workdays(after, n)), n)
+
+        check()
+
+    def test_it_refuses_an_uncovered_year_in_between(self):
+        cal = WorkCalendar.from_rows([2020, 2022], [])
+        with self.assertRaises(CalendarMissing):
+            cal.workdays_in(D(2020, 6, 1), D(2022, 6, 1))

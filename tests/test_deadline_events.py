@@ -11,6 +11,7 @@ from disclosure.models import RequestEvent
 from tests.factories import make_agency, make_event, make_request
 
 D = datetime.date
+RECEIVED = D(2024, 9, 20)  # a Friday; due 2024-10-23 (National Day break, two 调休 days)
 
 
 class RequestEventTests(TestCase):
@@ -18,7 +19,7 @@ class RequestEventTests(TestCase):
     def setUpTestData(cls):
         cls.agency = make_agency()
 
-    def request(self, received_on=D(2024, 9, 20), **kwargs):
+    def request(self, received_on=RECEIVED, **kwargs):
         return make_request(self.agency, received_on=received_on, **kwargs)
 
     def test_it_stores_the_due_date_when_a_request_is_saved(self):
@@ -57,9 +58,7 @@ class RequestEventTests(TestCase):
     def test_it_pauses_for_a_consultation(self):
         request = self.request(received_on=D(2024, 1, 30))
         self.assertEqual(request.due_on, D(2024, 3, 1))
-        event = make_event(
-            request, "consult_third_party", D(2024, 2, 20), counterpart="某公司"
-        )
+        event = make_event(request, "consult_third_party", D(2024, 2, 20), counterpart="某公司")
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2024, 3, 22))  # the full 15 working days
         event.ends_on = D(2024, 2, 27)
@@ -76,19 +75,31 @@ class RequestEventTests(TestCase):
         request = self.request()
         with self.assertRaisesMessage(ValidationError, "1至20个"):
             make_event(
-                request, "extension", D(2024, 10, 8), period_days=21,
-                approved_by="主任", notified_on=D(2024, 10, 8),
+                request,
+                "extension",
+                D(2024, 10, 8),
+                period_days=21,
+                approved_by="主任",
+                notified_on=D(2024, 10, 8),
             )
         make_event(
-            request, "extension", D(2024, 10, 8), period_days=20,
-            approved_by="主任", notified_on=D(2024, 10, 9),
+            request,
+            "extension",
+            D(2024, 10, 8),
+            period_days=20,
+            approved_by="主任",
+            notified_on=D(2024, 10, 9),
         )
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2024, 11, 20))
         with self.assertRaisesMessage(ValidationError, "答复期限只能延长一次"):
             make_event(
-                request, "extension", D(2024, 10, 10), period_days=5,
-                approved_by="主任", notified_on=D(2024, 10, 10),
+                request,
+                "extension",
+                D(2024, 10, 10),
+                period_days=5,
+                approved_by="主任",
+                notified_on=D(2024, 10, 10),
             )
 
     def test_it_refuses_an_extension_without_approver_or_after_the_due_date(self):
@@ -97,8 +108,12 @@ class RequestEventTests(TestCase):
             make_event(request, "extension", D(2024, 10, 8), period_days=10)
         with self.assertRaisesMessage(ValidationError, "原答复期限（2024-10-23）届满前"):
             make_event(
-                request, "extension", D(2024, 10, 24), period_days=10,
-                approved_by="主任", notified_on=D(2024, 10, 24),
+                request,
+                "extension",
+                D(2024, 10, 24),
+                period_days=10,
+                approved_by="主任",
+                notified_on=D(2024, 10, 24),
             )
 
     def test_it_keeps_events_between_receipt_and_answer(self):
@@ -112,13 +127,19 @@ class RequestEventTests(TestCase):
     def test_it_refuses_events_in_the_future(self):
         request = self.request(received_on=datetime.date.today() - datetime.timedelta(days=1))
         with self.assertRaisesMessage(ValidationError, "不能晚于今天"):
-            make_event(request, "consult_agency", datetime.date.today() + datetime.timedelta(days=1))
+            make_event(
+                request, "consult_agency", datetime.date.today() + datetime.timedelta(days=1)
+            )
 
     def test_the_database_allows_one_extension_only(self):
         request = self.request()
         fields = dict(
-            request=request, kind="extension", on=D(2024, 10, 8), period_days=5,
-            approved_by="主任", notified_on=D(2024, 10, 8),
+            request=request,
+            kind="extension",
+            on=D(2024, 10, 8),
+            period_days=5,
+            approved_by="主任",
+            notified_on=D(2024, 10, 8),
         )
         RequestEvent.objects.create(**fields)
         with self.assertRaises(IntegrityError), transaction.atomic():
@@ -185,7 +206,9 @@ class DecisionRuleTests(TestCase):
     def test_it_ends_an_unpaid_fee_after_twenty_working_days(self):
         self.request.applicant_name = "张三"
         self.request.save()
-        make_event(self.request, "fee_notice", D(2024, 9, 23), fee_basis="per_page", fee_quantity=50)
+        make_event(
+            self.request, "fee_notice", D(2024, 9, 23), fee_basis="per_page", fee_quantity=50
+        )
         # 20 working days after 9月23日, with the 调休 days 9月29日 and 10月12日 and the
         # National Day break: 10月24日.
         with self.assertRaisesMessage(ValidationError, "缴费期限至2024-10-24"):

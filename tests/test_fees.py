@@ -55,7 +55,10 @@ class FeeChargeTests(TestCase):
 
     def request(self, day, name="张三", id_number="330302199001011234", **kwargs):
         return make_request(
-            self.agency, received_on=day, applicant_name=name, applicant_id_number=id_number,
+            self.agency,
+            received_on=day,
+            applicant_name=name,
+            applicant_id_number=id_number,
             **kwargs,
         )
 
@@ -68,7 +71,9 @@ class FeeChargeTests(TestCase):
         eleventh = self.request(D(2024, 4, 15))
         self.assertEqual(applicant_pieces_before(eleventh), 10)
 
-        event = make_event(eleventh, "fee_notice", D(2024, 4, 16), fee_basis="per_piece", fee_quantity=1)
+        event = make_event(
+            eleventh, "fee_notice", D(2024, 4, 16), fee_basis="per_piece", fee_quantity=1
+        )
         self.assertEqual(event.amount, Decimal(100))
         self.assertEqual(event.fee_earlier_pieces, 10)
 

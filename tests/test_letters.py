@@ -38,8 +38,11 @@ class LetterTextTests(TestCase):
 
     def decided(self, outcome, **kwargs):
         request = make_request(
-            self.agency, received_on=D(2024, 9, 20), applicant_name="张三",
-            subject="市行政中心食堂外卖服务的收费标准", **kwargs,
+            self.agency,
+            received_on=D(2024, 9, 20),
+            applicant_name="张三",
+            subject="市行政中心食堂外卖服务的收费标准",
+            **kwargs,
         )
         return services.request_decide(request=request, outcome=outcome, decided_on=D(2024, 10, 9))
 
@@ -59,12 +62,16 @@ class LetterTextTests(TestCase):
         for outcome, article in expected.items():
             with self.subTest(outcome=outcome):
                 context = letter_context(self.decided(outcome))
-                self.assertIn(f"《中华人民共和国政府信息公开条例》{article}的规定", context["paragraphs"][-1])
+                self.assertIn(
+                    f"《中华人民共和国政府信息公开条例》{article}的规定", context["paragraphs"][-1]
+                )
 
     def test_it_is_filled_from_the_request(self):
         context = letter_context(self.decided("granted"))
         self.assertEqual(context["addressee"], "张三")
-        self.assertIn("本机关于2024年9月20日收到你通过互联网提出的政府信息公开申请", context["paragraphs"][0])
+        self.assertIn(
+            "本机关于2024年9月20日收到你通过互联网提出的政府信息公开申请", context["paragraphs"][0]
+        )
         self.assertIn("市行政中心食堂外卖服务的收费标准", context["paragraphs"][0])
         self.assertIn("向温州市人民政府申请行政复议", context["remedy"])
         self.assertEqual(context["signed_on"], "2024年10月9日")
@@ -77,14 +84,21 @@ class LetterTextTests(TestCase):
             request=request, outcome="other_no_correction", decided_on=D(2024, 10, 14)
         )
         decision = letter_context(request)["paragraphs"][-1]
-        self.assertIn("本机关于2024年9月23日向你发出补正通知，请你在10个工作日内补正，期限至2024年10月11日", decision)
+        self.assertIn(
+            "本机关于2024年9月23日向你发出补正通知，请你在10个工作日内补正，期限至2024年10月11日",
+            decision,
+        )
         self.assertIn("第三十条的规定，视为你放弃申请", decision)
 
     def test_it_mentions_the_extension(self):
         request = make_request(self.agency, received_on=D(2024, 9, 20), applicant_type="commercial")
         make_event(
-            request, "extension", D(2024, 10, 8), period_days=20,
-            approved_by="主任", notified_on=D(2024, 10, 9),
+            request,
+            "extension",
+            D(2024, 10, 8),
+            period_days=20,
+            approved_by="主任",
+            notified_on=D(2024, 10, 9),
         )
         services.request_decide(request=request, outcome="granted", decided_on=D(2024, 11, 1))
         paragraphs = letter_context(request)["paragraphs"]
@@ -104,7 +118,9 @@ class LetterAdminTests(TestCase):
         cls.agency = make_agency(name="温州市机关事务管理局")
         cls.clerk = make_clerk("clerk", cls.agency)
         request = make_request(
-            cls.agency, received_on=D(2024, 9, 20), applicant_name="张三",
+            cls.agency,
+            received_on=D(2024, 9, 20),
+            applicant_name="张三",
             subject="市行政中心食堂外卖服务的收费标准",
         )
         cls.request = services.request_decide(
@@ -152,7 +168,9 @@ class LetterAdminTests(TestCase):
     def test_another_agencys_letter_is_a_404(self):
         for name in ("letter", "letter_pdf"):
             with self.subTest(name=name):
-                self.assertEqual(self.client.get(self.url(name, self.other_request)).status_code, 404)
+                self.assertEqual(
+                    self.client.get(self.url(name, self.other_request)).status_code, 404
+                )
 
     def test_an_undecided_request_has_no_letter_yet(self):
         request = make_request(self.agency, received_on=D(2024, 9, 20))

@@ -21,9 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("received_on", metavar="YYYY-MM-DD", help="收到申请日期")
-        parser.add_argument(
-            "--extended", action="store_true", help="包括一次最长20个工作日的延期"
-        )
+        parser.add_argument("--extended", action="store_true", help="包括一次最长20个工作日的延期")
 
     def handle(self, *args, received_on, extended, **options):
         try:
