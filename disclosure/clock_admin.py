@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header
 
 from . import services
 from .calendar import WEEKDAYS, CalendarMissing, WorkCalendar
@@ -231,9 +232,7 @@ class ClockAdminMixin:
 
         today = timezone.localdate()
         blocks, problem = dashboard(user_agencies(request.user), today)
-        changelist = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
-        )
+        changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         context = {
             **self.admin_site.each_context(request),
             "title": "到期提醒",
@@ -269,7 +268,10 @@ class ClockAdminMixin:
             messages.error(request, str(exc))
             return redirect("admin:disclosure_disclosurerequest_change", obj.pk)
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="reply-{obj.number}.pdf"'
+        # The number may be typed by hand (Chinese characters): RFC 6266 encoding.
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"答复书-{obj.number}.pdf"
+        )
         # admin_view adds never_cache (private, no-store): the letter carries personal data.
         return response
 
