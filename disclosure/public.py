@@ -27,6 +27,7 @@ from .search import (
     PER_PAGE,
     ElasticPaginator,
     disclosure_search,
+    list_rows,
     search_terms,
 )
 
@@ -67,7 +68,7 @@ def agency_home(request, code):
         for row in published.order_by().values("category").annotate(n=Count("*"))
     }
     categories = [(c, counts.get(c.pk, 0)) for c in Category.objects.all()]
-    newest = list(published.select_related("category").order_by(*NEWEST_FIRST)[:NEWEST_ON_HOME])
+    newest = list(list_rows(published).order_by(*NEWEST_FIRST)[:NEWEST_ON_HOME])
     guide = published.filter(category__slug=GUIDE_CATEGORY).order_by(*NEWEST_FIRST).first()
     reports = list(_report_versions(agency).current().order_by("-year"))
     return render(
@@ -168,7 +169,7 @@ class ItemListView(ListView):
             items = items.filter(category=self.filters["category"])
         if self.filters.get("year"):
             items = items.filter(published_on__year=self.filters["year"])
-        return items.select_related("category").order_by(*NEWEST_FIRST)
+        return list_rows(items).order_by(*NEWEST_FIRST)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         return self.paginator_class(

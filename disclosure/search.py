@@ -31,6 +31,13 @@ from .models import Disclosure
 
 PER_PAGE = 20
 NEWEST_FIRST = ("-published_on", "-id")
+# What a list row shows; the body (a few KB each) stays in the database.
+LIST_ROW_FIELDS = ("id", "title", "document_number", "published_on", "category__name")
+
+
+def list_rows(queryset: QuerySet) -> QuerySet:
+    """The items of a list page, with only the fields a row shows."""
+    return queryset.select_related("category").only(*LIST_ROW_FIELDS)
 # Items tested in date order before the index is used: 500 rows cost about 8 ms to test and
 # fill a first page with any word found in 4% of the items or more.
 WALK_CHUNKS = (100, 400)
@@ -166,7 +173,7 @@ def _search_page(queryset: QuerySet, ids: list[int], number: int, *, complete: b
     if number > 1 and not page.page_ids:
         raise EmptyPage("没有这一页。")
     items = list(
-        queryset.filter(id__in=page.page_ids).select_related("category").order_by(*NEWEST_FIRST)
+        list_rows(queryset.filter(id__in=page.page_ids)).order_by(*NEWEST_FIRST)
     )
     return SearchPage(page=page, items=items)
 
