@@ -143,7 +143,8 @@ class LedgerResource(resources.ModelResource):
         by_row = defaultdict(lambda: defaultdict(list))
         for p in plan.problems:
             by_row[p.row][headers.get(p.column, p.column)].append(p.message)
-        for row, errors in by_row.items():
+        result.problem_rows = len(by_row)  # all of them; the page lists the first PREVIEW_ROWS
+        for row, errors in list(by_row.items())[:PREVIEW_ROWS]:
             cells = table.rows[row - 2] if row >= 2 else table.headers
             values = tuple(
                 cells[positions[c.key]]

@@ -92,6 +92,17 @@ class AdminImportTests(TestCase):
         self.assertIsNone(response.context.get("confirm_form"))
         self.assertEqual(DisclosureRequest.objects.count(), 0)
 
+    def test_it_counts_every_row_but_lists_the_first_thousand(self):
+        self.client.force_login(self.clerk)
+        good = [["", "2020-03-02", "自然人", "", "", ""]] * 1200
+        preview = self.upload(ledger_csv([HEADER, *good]))
+        self.assertContains(preview, "新建 1200 条")
+        self.assertContains(preview, "下表只列出前 1000 行")
+        self.assertEqual(len(preview.context["result"].rows), 1000)
+        bad = [["", "2020/3/2", "自然人", "", "", ""]] * 1200
+        refused = self.upload(ledger_csv([HEADER, *bad]))
+        self.assertContains(refused, "1200 行有问题（下表列出前 1000 行）")
+
     def test_it_explains_a_file_it_cannot_read(self):
         self.client.force_login(self.clerk)
         response = self.upload(b"\xd0\xcf\x11\xe0" + b"\x00" * 64, name="old.xls")
