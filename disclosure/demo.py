@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from reports.demo import load_demo_report
 
@@ -66,6 +67,15 @@ TITLES = {
     "guide": ["温州市机关事务管理局政府信息公开指南"],
     "annual-report": ["温州市机关事务管理局2019年政府信息公开工作年度报告"],
 }
+
+# Requests still being handled today, so the clerks' dashboard has something to show: received
+# this many calendar days ago. They fall outside 2020 and leave the seed's report untouched.
+OPEN_REQUESTS = [
+    (35, "commercial", "申请公开市行政中心物业服务项目的招标文件。"),
+    (26, "natural_person", "申请公开市级机关公务用车平台的运行维护费用。"),
+    (12, "legal_service", "申请公开市行政中心停车场改造工程的验收报告。"),
+    (2, "natural_person", "申请公开本年度机关食堂食材采购的合同。"),
+]
 
 DEMO_USERS = [
     # username, password, role, superuser
@@ -132,6 +142,8 @@ def load_demo() -> list[tuple[str, str, str]]:
             request=request, outcome=Outcome.GRANTED, decided_on=datetime.date(2020, 7, 3)
         )
 
+    _load_open_requests(agency)
+
     YearlyFigures.objects.update_or_create(
         agency=agency,
         year=2020,
@@ -139,3 +151,20 @@ def load_demo() -> list[tuple[str, str, str]]:
     )
     load_demo_report(agency)  # the seed's narrative for the 2020 report
     return logins
+
+
+def _load_open_requests(agency: Agency) -> None:
+    today = timezone.localdate()
+    if DisclosureRequest.objects.filter(agency=agency, received_on__year__gt=2020).exists():
+        return
+    for days_ago, applicant_type, subject in OPEN_REQUESTS:
+        services.request_save(
+            request=DisclosureRequest(
+                agency=agency,
+                received_on=today - datetime.timedelta(days=days_ago),
+                channel="online",
+                applicant_type=applicant_type,
+                applicant_name="演示申请人",
+                subject=subject,
+            )
+        )

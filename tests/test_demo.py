@@ -47,7 +47,7 @@ class DemoLoaderTests(TestCase):
 
     def test_it_records_one_granted_request_from_a_natural_person(self):
         self._load()
-        request = DisclosureRequest.objects.get()
+        request = DisclosureRequest.objects.get(received_on__year=2020)
         self.assertEqual(
             (
                 request.applicant_type,
@@ -63,6 +63,13 @@ class DemoLoaderTests(TestCase):
         figures = YearlyFigures.objects.get(agency__code="wzjgsw", year=2020)
         self.assertEqual(figures.procurement_projects, 3)
         self.assertEqual(figures.procurement_amount_wan_yuan, Decimal("3749.71"))
+
+    def test_it_leaves_some_requests_open_today_for_the_dashboard(self):
+        self._load()
+        open_requests = DisclosureRequest.objects.open()
+        self.assertEqual(open_requests.count(), 4)
+        self.assertTrue(all(r.due_on for r in open_requests))
+        self.assertFalse(open_requests.filter(received_on__year=2020).exists())
 
     def test_it_prints_working_logins(self):
         out = self._load()
