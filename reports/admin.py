@@ -2,18 +2,19 @@
 (read-only: a published version never changes)."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from disclosure.admin import AgencyScopedMixin
+from disclosure.admin import AgencyScopedAdmin, AgencyScopedMixin
 
 from . import views
 from .models import Report, ReportVersion
 
 
 @admin.register(Report)
-class ReportAdmin(AgencyScopedMixin, admin.ModelAdmin):
+class ReportAdmin(AgencyScopedAdmin):
     list_display = ["title", "year", "template", "source", "updated_at", "open_link"]
     list_filter = ["year", "template"]
     list_select_related = ["agency"]
@@ -54,6 +55,11 @@ class ReportAdmin(AgencyScopedMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return redirect("admin:reports_report_preview", object_id)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The history shows what the narrative was; restoring goes through the report page,
+        # where the text is checked, not through a generic form.
+        raise PermissionDenied("请在报告页面修改正文。")
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -67,13 +67,11 @@ def report_document(
     year: int,
     template: str | None = None,
     report: Report | None = None,
-    narrative_checked: bool | None = None,
 ) -> ReportDocument:
     """Assemble the report. ``template`` defaults to the saved report's, else to the year's.
 
-    The narrative checks run on a saved narrative (``narrative_checked`` overrides): for a report
-    nobody has written yet the pre-filled text is shown, and its 【】 would only be noise in
-    ``report_data``'s output.
+    The narrative checks run on a saved narrative only: for a report nobody has written yet the
+    pre-filled text is shown, and its 【】 would only be noise in ``report_data``'s output.
     """
     template = template or selectors.report_template(report, year)
     data = selectors.report_data(agency=agency, year=year, template=template, report=report)
@@ -93,7 +91,7 @@ def report_document(
             year=year,
         ),
     ]
-    if narrative_checked if narrative_checked is not None else report is not None:
+    if report is not None:
         # Items published in a year typed in from paper are not in the app.
         published = None if entered else sum(n for _name, n in items)
         checks += narrative_checks(narrative, data, published_items=published, fees=fees)

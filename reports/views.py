@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from disclosure.admin import user_agencies
@@ -236,7 +235,3 @@ def version_pdf(request, pk: int):
         filename=f"{version.agency.code}-{version.year}-v{version.version}.pdf",
         content_type="application/pdf",
     )
-
-
-def changelist_url() -> str:
-    return reverse("admin:reports_report_changelist")

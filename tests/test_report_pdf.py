@@ -11,6 +11,7 @@ from disclosure.demo import load_demo
 from disclosure.models import Agency
 from reports.document import report_document
 from reports.models import Report
+from reports.narrative import Paragraph, paragraphs
 from reports.render import render_report_pdf
 
 
@@ -85,3 +86,25 @@ class ReportPdfTests(TestCase):
         pages = [p for p in text.split("\f") if "申请人情况" in p]
         self.assertEqual(len(pages), 2, "the 2021 table 三 spans two pages in this layout")
         self.assertIn("结转下年度继续办理", "".join(pages[1].split()))
+
+
+class NarrativeParagraphTests(TestCase):
+    def test_it_turns_numbered_lines_into_level_two_headings(self):
+        text = (
+            "总体情况如下：\n\n"
+            "（一）主动公开\n"
+            "（三）严守制度，密切回应社会公开需求。抓好条例的贯彻落实。\n"
+            "（十二）这是一段很长的正文，没有句号，因而不是标题，而是普通的一段文字，照常排版即可，不加粗\n"
+        )
+        self.assertEqual(
+            paragraphs(text),
+            [
+                Paragraph("", "总体情况如下："),
+                Paragraph("（一）主动公开", ""),
+                Paragraph("（三）严守制度，密切回应社会公开需求。", "抓好条例的贯彻落实。"),
+                Paragraph(
+                    "",
+                    "（十二）这是一段很长的正文，没有句号，因而不是标题，而是普通的一段文字，照常排版即可，不加粗",
+                ),
+            ],
+        )

@@ -142,6 +142,20 @@ class ReportPagesTests(TestCase):
         self.assertContains(response, "正文写“收到政府信息公开申请999件”")
         self.assertContains(response, "没有错误，可以发布")
 
+    def test_it_keeps_the_history_of_the_narrative(self):
+        report = self._open()
+        self.client.post(
+            reverse("admin:reports_report_preview", args=[report.pk]),
+            {"introduction": "第一稿。", "overview": "x", "problems": "y", "other_matters": "z"},
+        )
+        self.assertEqual(report.history.count(), 2)
+        self.assertEqual(report.history.last().introduction.startswith("根据"), True)
+        page = self.client.get(reverse("admin:reports_report_history", args=[report.pk]))
+        self.assertEqual(page.status_code, 200)
+        foreign = Report.objects.create(agency=self.other, year=2021, template="2021")
+        page = self.client.get(reverse("admin:reports_report_history", args=[foreign.pk]))
+        self.assertEqual(page.status_code, 404)
+
     def test_it_regenerates_one_section_from_the_data_on_request(self):
         report = self._open()
         Report.objects.filter(pk=report.pk).update(overview="旧的文字")
