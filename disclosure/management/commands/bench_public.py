@@ -150,12 +150,11 @@ class Command(BaseCommand):
             for name, paths in scenarios.items():
                 # CPU used by the app (gunicorn workers) and by the database backends serving
                 # them: the cost of a request, whatever else the machine is doing meanwhile.
-                pids = server.pids()
-                before = _cpu_seconds(pids)
+                before = _cpu_seconds(server.pids())
                 results[name] = _wrk(server.url, paths, clients, duration)
-                results[name]["cpu_ms"] = (
-                    (_cpu_seconds(pids) - before) * 1000 / max(1, results[name]["requests"])
-                )
+                after = _cpu_seconds(server.pids())
+                used = sum(seconds - before.get(pid, 0) for pid, seconds in after.items())
+                results[name]["cpu_ms"] = used * 1000 / max(1, results[name]["requests"])
         self.stdout.write(
             f"\n{connection.vendor}，{total}条已发布信息，{clients}个并发客户端，每种页面{duration}秒，"
             f"gunicorn {workers}个进程，本机回环，{os.cpu_count()}核，"
@@ -216,7 +215,13 @@ class _Gunicorn:
 
     def __enter__(self) -> "_Gunicorn":
         self.static_root = tempfile.mkdtemp(prefix="bench-static-")
-        env = {**os.environ, "DEBUG": "0", "STATIC_ROOT": self.static_root, "LOG_LEVEL": "ERROR"}
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "STATIC_ROOT": self.static_root,
+            "LOG_LEVEL": "ERROR",
+            "CONN_MAX_AGE": "600",  # steady state: no reconnections during the run
+        }
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True)
         port = self.port or _free_port()
@@ -274,16 +279,16 @@ class _Gunicorn:
         shutil.rmtree(self.static_root, ignore_errors=True)
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes (Linux /proc), in seconds."""
-    ticks = 0
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each of these processes (Linux /proc), in seconds."""
+    seconds = {}
     for pid in pids:
         try:
             fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
 
 
 def _free_port() -> int:
