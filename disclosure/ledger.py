@@ -903,24 +903,35 @@ def _insert(model: type[models.Model], objs: list[models.Model]) -> None:
 
 
 def _update(model: type[models.Model], objs: list[models.Model], names: list[str]) -> None:
-    """Save ``names`` of many records: one prepared UPDATE run for each (``bulk_update`` writes
-    a CASE per field and row into one statement, which takes minutes for 100,000 rows)."""
+    """Save ``names`` of many records (``bulk_update`` writes a CASE per field and row into one
+    statement, which takes minutes for 100,000 rows). PostgreSQL: one ``UPDATE … FROM (VALUES
+    …)`` per batch; other databases: one prepared UPDATE run for each record."""
     quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), model._meta.pk
     fields = [model._meta.get_field(name) for name in names]
     prepare = [(f.attname, _preparer(f)) for f in fields]
-    pk = model._meta.pk
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"
-    params = [[*(prep(getattr(obj, a)) for a, prep in prepare), obj.pk] for obj in objs]
+    params = [[obj.pk, *(prep(getattr(obj, a)) for a, prep in prepare)] for obj in objs]
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if type(raw).__module__.startswith("psycopg2"):
-            # psycopg2's executemany makes a round trip per row; execute_batch sends them in pages.
-            from psycopg2.extras import execute_batch
-
-            execute_batch(raw, sql, params, page_size=500)
-        else:
-            cursor.executemany(sql, params)
+        if connection.vendor != "postgresql":
+            assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+            sql = f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s"
+            cursor.executemany(sql, [[*values, key] for key, *values in params])
+            return
+        names_sql = ", ".join(["id", *(f"c{i}" for i in range(len(fields)))])
+        # The VALUES list has no column types of its own: each is cast to the column's type.
+        assignments = ", ".join(
+            f"{quote(f.column)} = CAST(v.c{i} AS {f.db_type(connection)})"
+            for i, f in enumerate(fields)
+        )
+        row_sql = f"({', '.join(['%s'] * (len(fields) + 1))})"
+        for start in range(0, len(params), BATCH_SIZE):
+            chunk = params[start : start + BATCH_SIZE]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} "
+                f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v({names_sql}) "
+                f"WHERE {table}.{quote(pk.column)} = v.id",
+                [value for row in chunk for value in row],
+            )
 
 
 class _History:
