@@ -52,11 +52,23 @@ def _crumbs(agency: Agency | None = None, *rest: tuple[str, str | None]) -> list
 
 
 def home(request):
-    """The list of agencies, or the only agency's home."""
-    agencies = list(Agency.objects.select_related("parent").order_by("parent_id", "code"))
+    """The list of agencies, each government followed by its departments; or the only agency's
+    home."""
+    agencies = list(Agency.objects.order_by("code"))
     if len(agencies) == 1:
         return redirect(agencies[0])
-    return render(request, "disclosure/agency_list.html", {"agencies": agencies})
+    by_parent: dict[int | None, list[Agency]] = {}
+    for agency in agencies:
+        by_parent.setdefault(agency.parent_id, []).append(agency)
+    rows: list[tuple[Agency, int]] = []
+
+    def add(parent_id, depth):
+        for agency in by_parent.get(parent_id, []):
+            rows.append((agency, depth))
+            add(agency.pk, depth + 1)
+
+    add(None, 0)
+    return render(request, "disclosure/agency_list.html", {"rows": rows})
 
 
 def agency_home(request, code):

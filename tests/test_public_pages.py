@@ -30,13 +30,16 @@ class HomeTests(TestCase):
         response = self.client.get("/")
         self.assertRedirects(response, agency.get_absolute_url())
 
-    def test_it_lists_the_agencies_when_there_are_several(self):
+    def test_it_lists_each_government_followed_by_its_departments(self):
         city = make_agency("wz", "温州市人民政府")
+        make_agency("a-county", "某县人民政府")
         make_agency("wzjgsw", "温州市机关事务管理局", parent=city)
         response = self.client.get("/")
-        self.assertContains(response, "温州市人民政府")
+        self.assertEqual(
+            [(agency.code, depth) for agency, depth in response.context["rows"]],
+            [("a-county", 0), ("wz", 0), ("wzjgsw", 1)],
+        )
         self.assertContains(response, 'href="/wzjgsw/"')
-        self.assertContains(response, "（温州市人民政府所属部门）")
 
     def test_it_shows_the_catalog_with_counts_the_newest_items_and_the_guide(self):
         agency = make_agency("wzjgsw", "温州市机关事务管理局", contact_office="局办公室")
