@@ -73,6 +73,14 @@ class HomeTests(TestCase):
     def test_it_is_a_404_for_an_unknown_agency(self):
         self.assertEqual(self.client.get("/nope/").status_code, 404)
 
+    def test_its_home_runs_a_fixed_number_of_queries(self):
+        agency = make_agency("wzjgsw", "温州市机关事务管理局")
+        for n in range(15):
+            make_disclosure(agency, category="notice" if n % 2 else "guide")
+        # agency, counts per category, categories, newest items, guide, reports
+        with self.assertNumQueries(6):
+            self.client.get(agency.get_absolute_url())
+
 
 class PageShellTests(TestCase):
     """The layout every public page shares: language, landmarks, skip link, local assets."""
