@@ -12,8 +12,8 @@ a ``LIKE '%通知%'`` pattern yields no trigram). Two ways to find the matches, 
   characters) of the text (migration 0005): a text containing the word contains all of the
   word's bigrams, so the index returns a small superset that ``LIKE`` confirms.
 
-So a search first tests the newest ``WALK_ROWS`` items and only goes to the index when they hold
-too few hits for the page asked for.
+So a search first tests the newest items (``WALK_CHUNKS``) and goes to the index only when they
+hold too few hits for the page asked for.
 """
 
 from __future__ import annotations
