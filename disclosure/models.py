@@ -16,6 +16,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
+# First path segments the site uses itself; an agency code must not shadow them.
+RESERVED_AGENCY_CODES = ("admin", "media", "static")
+
+
 class Agency(models.Model):
     code = models.SlugField(
         "机关代码", max_length=40, unique=True, help_text="英文字母、数字或连字符，用于网址和命令行。"
@@ -47,6 +51,11 @@ class Agency(models.Model):
         verbose_name_plural = "机关"
         ordering = ["code"]
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(code__in=RESERVED_AGENCY_CODES),
+                name="agency_code_not_reserved",
+                violation_error_message="机关代码不能使用网站保留的名称（admin、media、static）。",
+            ),
             models.CheckConstraint(
                 condition=Q(postcode="") | Q(postcode__regex=r"^[0-9]{6}$"),
                 name="agency_postcode_six_digits",

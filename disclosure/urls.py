@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
+
+from .views import staff_media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", staff_media, name="staff_media"),
     path("", include("disclosure.public_urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
