@@ -9,40 +9,15 @@ requests, and the clerks' dashboard. Run it against a scratch database (it uses 
 """
 
 import datetime
-import statistics
 import time
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
-from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
+from django.db import connection
 from django.urls import reverse
 
 from disclosure import services
-from disclosure.management.commands.bench_requests import synthetic_requests
-from disclosure.models import CalendarYear, Case, DisclosureRequest, Holiday, RequestEvent
-from disclosure.roles import CLERK
-
-
-def wipe(agency) -> None:
-    """Remove the agency's requests in three statements: ``QuerySet.delete()`` would load every
-    request and write a history row for each (django-simple-history's delete signal)."""
-    requests = f"SELECT id FROM {DisclosureRequest._meta.db_table} WHERE agency_id = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Case._meta.db_table} SET request_id = NULL WHERE request_id IN ({requests})",
-            [agency.pk],
-        )
-        cursor.execute(
-            f"DELETE FROM {RequestEvent._meta.db_table} WHERE request_id IN ({requests})",
-            [agency.pk],
-        )
-        cursor.execute(
-            f"DELETE FROM {DisclosureRequest._meta.db_table} WHERE agency_id = %s", [agency.pk]
-        )
+from disclosure.bench import clerk_client, load_requests, time_pages, wipe_agency_records
+from disclosure.models import CalendarYear, DisclosureRequest, Holiday
 
 
 class Command(BaseCommand):
@@ -55,18 +30,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, n, repeat, keep, **options):
         agency, _ = services.agency_add(code="bench", name="基准测试机关")
-        wipe(agency)
-        with transaction.atomic():
-            batch = []
-            for request in synthetic_requests(agency, n):
-                batch.append(request)
-                if len(batch) == 10_000:
-                    DisclosureRequest.objects.bulk_create(batch)
-                    batch = []
-            DisclosureRequest.objects.bulk_create(batch)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE disclosure_disclosurerequest")
+        wipe_agency_records(agency)
+        load_requests(agency, n)
         requests = DisclosureRequest.objects.filter(agency=agency)
         open_count = requests.filter(decided_on__isnull=True).count()
         self.stdout.write(f"{connection.vendor}: {n} 条申请，其中办理中 {open_count} 条")
@@ -87,12 +52,7 @@ class Command(BaseCommand):
         services.holiday_delete(holiday=holiday)
         self.stdout.write(f"  修改一天节假日后重算   {seconds:7.2f} s")
 
-        User = get_user_model()
-        clerk, _ = User.objects.get_or_create(username="bench-clerk", defaults={"is_staff": True})
-        clerk.groups.add(*Group.objects.filter(name=CLERK))
-        agency.members.add(clerk)
-        client = Client()
-        client.force_login(clerk)
+        client = clerk_client(agency)
         pages = {
             "逾期筛选列表": (
                 reverse("admin:disclosure_disclosurerequest_changelist"),
@@ -104,22 +64,6 @@ class Command(BaseCommand):
             ),
             "到期提醒": (reverse("admin:disclosure_disclosurerequest_dashboard"), {}),
         }
-        static = {
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-        }
-        with override_settings(STORAGES={**settings.STORAGES, **static}):
-            for name, (url, params) in pages.items():
-                client.get(url, params)  # warm-up
-                timings = []
-                for _ in range(repeat):
-                    with CaptureQueriesContext(connection) as queries:
-                        t = time.perf_counter()
-                        response = client.get(url, params)
-                        timings.append(time.perf_counter() - t)
-                    assert response.status_code == 200, response.status_code
-                self.stdout.write(
-                    f"  {name:<10} 中位数 {statistics.median(timings) * 1000:7.1f} ms"
-                    f"  最慢 {max(timings) * 1000:7.1f} ms  查询 {len(queries)} 次"
-                )
+        time_pages(self.stdout, client, pages, repeat)
         if not keep:
-            wipe(agency)
+            wipe_agency_records(agency)

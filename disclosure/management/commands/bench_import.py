@@ -26,9 +26,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from disclosure import ledger, services
+from disclosure.bench import synthetic_requests, wipe_agency_records
 from disclosure.models import DisclosureRequest
-
-from .bench_requests import synthetic_requests
 
 
 def ledger_rows(agency, n: int, *, blank_numbers: bool = True):
@@ -55,7 +54,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, n, format, update, keep, **options):
         agency, _ = services.agency_add(code="bench-import", name="导入基准测试机关")
-        self._clear(agency)
+        wipe_agency_records(agency)
         rows = list(ledger_rows(agency, n, blank_numbers=not update))
         if update:
             table = ledger.Table(headers=rows[0], rows=rows[1:])
@@ -94,7 +93,7 @@ class Command(BaseCommand):
             f"peak memory {peak_mb:.0f} MB"
         )
         if not keep:
-            self._clear(agency)
+            wipe_agency_records(agency)
 
     def _write(self, rows: list[list[str]], format: str) -> bytes:
         if format == "csv":
@@ -110,17 +109,3 @@ class Command(BaseCommand):
         stream = io.BytesIO()
         book.save(stream)
         return stream.getvalue()
-
-    def _clear(self, agency) -> None:
-        """Delete the agency's requests and history rows in two statements (a queryset delete
-        would write a history row per request). On PostgreSQL the tables are then vacuumed:
-        the next run inserts the same numbers, and dead index entries with those keys would
-        make every unique check visit the old rows."""
-        quote = connection.ops.quote_name
-        tables = [DisclosureRequest.history.model._meta.db_table, DisclosureRequest._meta.db_table]
-        with connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {quote(table)} WHERE agency_id = %s", [agency.pk])
-            if connection.vendor == "postgresql":
-                for table in tables:
-                    cursor.execute(f"VACUUM ANALYZE {quote(table)}")

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from disclosure import services
+from disclosure.bench import wipe_agency_records
 from disclosure.models import Agency, ApplicantType, Case, CaseKind, DisclosureRequest, Outcome
 from reports.document import report_document
 from reports.models import Report
@@ -79,7 +80,7 @@ class Command(BaseCommand):
         if sorted(sizes) != sizes:
             raise CommandError("--sizes 应从小到大排列。")
         agency, _ = services.agency_add(code="bench-report", name="报告基准测试机关")
-        self._clear(agency)
+        wipe_agency_records(agency)
         self.stdout.write(f"数据库：{connection.vendor}；报告年度 {YEAR}，格式 2021")
         rng = random.Random(2021)
         loaded = 0
@@ -94,26 +95,7 @@ class Command(BaseCommand):
                 self._pdf(pdf_repeat)
         finally:
             if not keep:
-                self._clear(agency)
-
-    def _clear(self, agency):
-        """Remove the synthetic rows with plain DELETEs: ``QuerySet.delete()`` would fetch every
-        row and write a history record for each one (django-simple-history), hours at 1M rows.
-        The synthetic requests have no events and the cases point at no request."""
-        with transaction.atomic(), connection.cursor() as cursor:
-            for model in (Case, DisclosureRequest):
-                cursor.execute(
-                    f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} "
-                    "WHERE agency_id = %s",
-                    [agency.pk],
-                )
-        if connection.vendor == "postgresql":
-            # Dead rows of an earlier run would be scanned too and slow the small sizes down.
-            with connection.cursor() as cursor:
-                for model in (Case, DisclosureRequest):
-                    cursor.execute(
-                        f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}"
-                    )
+                wipe_agency_records(agency)
 
     def _load(self, agency, start, stop, rng):
         for first in range(start, stop, BATCH):
