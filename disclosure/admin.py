@@ -57,6 +57,9 @@ class AgencyScopedMixin:
             kwargs["queryset"] = agencies
             if len(agencies) == 1:
                 kwargs["initial"] = agencies[0]
+        elif db_field.name == "request":
+            # Validating against every agency's requests would echo another agency's number.
+            kwargs["queryset"] = DisclosureRequest.objects.visible_to(request.user)
         elif db_field.name == "handler":
             kwargs["queryset"] = (
                 get_user_model()
@@ -89,6 +92,10 @@ class AgencyScopedAdmin(AgencyScopedMixin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._check_visible(request, object_id)
+        if request.method == "POST":
+            # Reverting would write an old version back past the services and the role checks
+            # (a clerk could re-publish a withdrawn item): history is for reading only.
+            raise PermissionDenied("历史版本只供查看，请在记录页面修改。")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

@@ -251,6 +251,11 @@ class LedgerAdminMixin(ImportExportMixin):
     """Import and export of a ledger for an agency-scoped admin; set ``resource_classes``."""
 
     import_formats = [LedgerFile]
+
+    def get_valid_export_item_pks(self, request):
+        # import-export's default lists every id in the table, which tells another agency's
+        # ids from missing ones; only the user's own records can be exported.
+        return self.get_queryset(request).values_list("pk", flat=True)
     export_formats = [base_formats.CSV, TextXLSX]
     import_form_class = LedgerImportForm
     confirm_form_class = LedgerConfirmForm

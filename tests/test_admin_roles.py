@@ -88,3 +88,15 @@ class PublishingRoleTests(TestCase):
         self.assertEqual(
             self.client.get(reverse("admin:disclosure_yearlyfigures_add")).status_code, 200
         )
+
+    def test_it_refuses_a_clerk_reverting_to_a_published_version(self):
+        item = make_disclosure(self.agency, status="draft")
+        services.disclosure_publish(disclosure=item, user=self.manager)
+        published = item.history.latest()
+        services.disclosure_withdraw(disclosure=item, user=self.manager)
+        self.client.force_login(self.clerk)
+        url = reverse("admin:disclosure_disclosure_simple_history", args=[item.pk, published.pk])
+        self.assertEqual(self.client.get(url).status_code, 200)  # reading is fine
+        self.assertEqual(self.client.post(url, {}).status_code, 403)
+        item.refresh_from_db()
+        self.assertEqual(item.status, Disclosure.Status.WITHDRAWN)

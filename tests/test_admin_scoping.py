@@ -108,3 +108,23 @@ class AdminScopingTests(TestCase):
         response = self.client.get(reverse("admin:disclosure_disclosurerequest_changelist"))
         self.assertContains(response, "张**")
         self.assertNotContains(response, "张三丰")
+
+    def test_it_does_not_echo_another_agencys_request_chosen_in_a_case_form(self):
+        url = reverse("admin:disclosure_case_add")
+        data = admin_post_data(
+            self.client.get(url),
+            agency=self.a.pk,
+            kind="review",
+            filed_on="2020-05-06",
+            request=self.request_b.pk,
+        )
+        response = self.client.post(url, data)
+        self.assertContains(response, "选择一个有效的选项")
+        self.assertNotContains(response, "B-001")
+
+    def test_it_answers_an_export_of_another_agencys_id_like_a_missing_one(self):
+        url = reverse("admin:disclosure_disclosurerequest_export")
+        foreign = self.client.post(url, {"format": "0", "export_items": [self.request_b.pk]})
+        missing = self.client.post(url, {"format": "0", "export_items": [999999]})
+        self.assertEqual(foreign.status_code, missing.status_code)
+        self.assertEqual(foreign["Content-Type"], missing["Content-Type"])
