@@ -12,6 +12,7 @@ from reports.demo import load_demo_report
 
 from . import services
 from .models import Agency, Category, Disclosure, DisclosureRequest, Outcome, YearlyFigures
+from .pagecache import public_changed
 from .roles import CLERK, MANAGER
 
 AGENCY_CODE = "wzjgsw"
@@ -95,6 +96,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         postcode="325009",
         phone="0577-88966683",
     )
+    public_changed()  # an update() sends no signal
 
     logins = []
     User = get_user_model()

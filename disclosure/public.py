@@ -21,6 +21,7 @@ from django.views.generic import DetailView, ListView
 from reports.models import ReportVersion
 
 from .models import Agency, Attachment, Category, Disclosure
+from .pagecache import public_memo
 from .search import (
     MIN_TERM_LENGTH,
     NEWEST_FIRST,
@@ -36,7 +37,11 @@ NEWEST_ON_HOME = 10
 
 
 def _agency(code: str) -> Agency:
-    return get_object_or_404(Agency, code=code)
+    return public_memo(f"agency:{code}", lambda: get_object_or_404(Agency, code=code))
+
+
+def _categories() -> list[Category]:
+    return public_memo("categories", lambda: list(Category.objects.all()))
 
 
 def _published(agency: Agency):
@@ -75,11 +80,14 @@ def agency_home(request, code):
     """The catalog (主动公开目录) with counts, the newest items, the guide, the annual reports."""
     agency = _agency(code)
     published = _published(agency)
-    counts = {
-        row["category"]: row["n"]
-        for row in published.order_by().values("category").annotate(n=Count("*"))
-    }
-    categories = [(c, counts.get(c.pk, 0)) for c in Category.objects.all()]
+    counts = public_memo(
+        f"counts:{agency.pk}",
+        lambda: {
+            row["category"]: row["n"]
+            for row in published.order_by().values("category").annotate(n=Count("*"))
+        },
+    )
+    categories = [(c, counts.get(c.pk, 0)) for c in _categories()]
     newest = list(list_rows(published).order_by(*NEWEST_FIRST)[:NEWEST_ON_HOME])
     guide = published.filter(category__slug=GUIDE_CATEGORY).order_by(*NEWEST_FIRST).first()
     reports = list(_report_versions(agency).current().order_by("-year"))
@@ -158,10 +166,8 @@ class ItemListView(ListView):
 
     def get(self, request, *args, **kwargs):
         self.agency = _agency(kwargs["code"])
-        published = _published(self.agency)
-        span = published.aggregate(first=Min("published_on"), last=Max("published_on"))
-        years = list(range(span["last"].year, span["first"].year - 1, -1)) if span["first"] else []
-        categories = list(Category.objects.all())
+        years = public_memo(f"years:{self.agency.pk}", lambda: _years(self.agency))
+        categories = _categories()
         self.form = FilterForm(request.GET or None, categories=categories, years=years)
         # The rendered form is a pure function of these (see the {% cache %} in the template).
         self.form_key = (
@@ -228,6 +234,12 @@ class ItemListView(ListView):
             crumbs=_crumbs(self.agency, (title, None)),
         )
         return context
+
+
+def _years(agency: Agency) -> list[int]:
+    """The years that have published items, newest first (the year filter's choices)."""
+    span = _published(agency).aggregate(first=Min("published_on"), last=Max("published_on"))
+    return list(range(span["last"].year, span["first"].year - 1, -1)) if span["first"] else []
 
 
 class ItemDetailView(DetailView):

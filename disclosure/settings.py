@@ -159,6 +159,29 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+
+def _cache() -> dict:
+    """Files in var/cache by default (shared by the gunicorn workers of one server); a Redis URL
+    when several servers share the database (`pip install redis`); ``none`` for no cache."""
+    url = env_str("CACHE_URL")
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url == "none":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL or 'none', not {url!r}")
+
+
+CACHES = {"default": _cache()}
+# How long a rendered public page may be kept (every write to what it shows retires it at once,
+# see disclosure/pagecache.py); 0 turns the page cache off.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+
 # The change history is for reading: reverting would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 

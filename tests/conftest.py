@@ -10,3 +10,17 @@ def _test_storage(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _test_cache(settings):
+    """Each test starts with an empty in-memory cache (the page cache and template fragments),
+    never the files in var/cache."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
+    cache.clear()
+    yield
+    cache.clear()

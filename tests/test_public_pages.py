@@ -192,8 +192,17 @@ class ItemListTests(TestCase):
         # agency, year span, categories, count (stops ten pages ahead), page
         with self.assertNumQueries(5):
             self.client.get(list_url(self.agency))
-        with self.assertNumQueries(5):
+        # Another page: the agency, its years and the categories are remembered until a write.
+        with self.assertNumQueries(2):
             self.client.get(list_url(self.agency, category="notice", page=2))
+
+    def test_a_new_year_or_category_reaches_the_filter_at_once(self):
+        self.client.get(list_url(self.agency))
+        make_disclosure(self.agency, title="新年份", published_on=datetime.date(2021, 1, 4))
+        Category.objects.create(name="新栏目", slug="new-section", position=99)
+        response = self.client.get(list_url(self.agency, page=2))
+        self.assertContains(response, '<option value="2021">2021年</option>', html=True)
+        self.assertContains(response, '<option value="new-section">新栏目</option>', html=True)
 
     def test_it_counts_only_a_few_pages_ahead(self):
         with mock.patch.object(ElasticPaginator, "lookahead_pages", 1):

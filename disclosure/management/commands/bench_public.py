@@ -20,11 +20,13 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from disclosure import services
 from disclosure.models import Category, Disclosure
+from disclosure.pagecache import public_changed
 
 AGENCY_CODE = "bench"
 AGENCY_NAME = "基准测试市机关事务管理局"
@@ -116,8 +118,15 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4, help="gunicorn工作进程数（默认4）")
         parser.add_argument("--port", type=int, default=0, help="gunicorn端口（默认自动选择）")
         parser.add_argument("--load-only", action="store_true", help="只载入数据，不测试")
+        parser.add_argument(
+            "--no-page-cache",
+            action="store_true",
+            help="关闭公开页面缓存，每个请求都重新生成页面",
+        )
 
-    def handle(self, *args, size, clients, duration, workers, port, load_only, **options):
+    def handle(
+        self, *args, size, clients, duration, workers, port, load_only, no_page_cache, **options
+    ):
         if size < 1 or clients < 1 or workers < 1 or not 1 <= duration <= 600:
             raise CommandError("size、clients、workers须为正数，duration须在1到600秒之间。")
         agency = self._load(size)
@@ -146,7 +155,7 @@ class Command(BaseCommand):
         }
         load_before = os.getloadavg()[0]
         results = {}
-        with _Gunicorn(self, port, workers) as server:
+        with _Gunicorn(self, port, workers, page_cache=not no_page_cache) as server:
             for name, paths in scenarios.items():
                 # CPU used by the app (gunicorn workers) and by the database backends serving
                 # them: the cost of a request, whatever else the machine is doing meanwhile.
@@ -158,11 +167,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\n{connection.vendor}，{total}条已发布信息，{clients}个并发客户端，每种页面{duration}秒，"
             f"gunicorn {workers}个进程，本机回环，{os.cpu_count()}核，"
-            f"测试前后1分钟负载 {load_before:.1f} / {os.getloadavg()[0]:.1f}："
+            f"测试前后1分钟负载 {load_before:.1f} / {os.getloadavg()[0]:.1f}，"
+            f"公开页面缓存{'关闭' if no_page_cache else '开启（运行前清空）'}："
         )
         self.stdout.write(
             f"{'页面':<10}{'请求/秒':>7}{'错误':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-            f"{'CPU ms/请求':>12}"
+            f"{'CPU ms/请求':>12}{'缓存命中':>9}"
         )
         errors = 0
         for name, r in results.items():
@@ -170,6 +180,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name:<10}{r['requests'] / duration:>9.1f}{r['errors'] + r['non2xx']:>6}"
                 f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['cpu_ms']:>12.1f}"
+                f"{r['hits'] * 100 / max(1, r['requests']):>10.0f}%"
             )
         self.stdout.write(
             "目标：列表和详情 p95 < 100 ms，搜索 p95 < 300 ms，无错误。"
@@ -198,6 +209,7 @@ class Command(BaseCommand):
                 ]
                 with transaction.atomic():
                     Disclosure.objects.bulk_create(batch)
+            public_changed()  # bulk_create() sends no signal
             self.stdout.write(f"载入完成，用时{time.monotonic() - started:.0f}秒。")
         if connection.vendor == "postgresql":
             # Fresh statistics and visibility map, as autovacuum would leave them.
@@ -210,8 +222,9 @@ class _Gunicorn:
     """gunicorn on loopback with the same settings (DEBUG off, static files collected to a
     temporary folder), stopped on exit."""
 
-    def __init__(self, command, port: int, workers: int):
+    def __init__(self, command, port: int, workers: int, page_cache: bool):
         self.command, self.port, self.workers = command, port, workers
+        self.page_cache = page_cache
 
     def __enter__(self) -> "_Gunicorn":
         self.static_root = tempfile.mkdtemp(prefix="bench-static-")
@@ -222,6 +235,9 @@ class _Gunicorn:
             "LOG_LEVEL": "ERROR",
             "CONN_MAX_AGE": "600",  # steady state: no reconnections during the run
         }
+        if not self.page_cache:
+            env["PUBLIC_PAGE_CACHE_SECONDS"] = "0"
+        cache.clear()  # every page starts unrendered (the workers share this cache)
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True)
         port = self.port or _free_port()
@@ -318,22 +334,29 @@ def _wrk(url: str, paths: list[str], clients: int, duration: int) -> dict:
 # errors.status counts responses of 400 and above; a redirect would show in p50 (not expected).
 WRK_SCRIPT = """
 local paths = { PATHS }
-local threads = 0
+local threads = {}
 setup = function(thread)
-  threads = threads + 1
-  thread:set("seed", threads)
+  table.insert(threads, thread)
+  thread:set("seed", #threads)
 end
 init = function(args)
   math.randomseed(os.time() * 100 + seed)
+  hits = 0
 end
 request = function()
   return wrk.format("GET", paths[math.random(#paths)])
 end
+response = function(status, headers, body)
+  if headers["X-Page-Cache"] == "HIT" then hits = hits + 1 end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local hits = 0
+  for _, thread in ipairs(threads) do hits = hits + thread:get("hits") end
   io.write(string.format(
-    'RESULT {"requests": %d, "errors": %d, "non2xx": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f}\\n',
-    summary.requests, e.connect + e.read + e.write + e.timeout, e.status,
+    'RESULT {"requests": %d, "errors": %d, "non2xx": %d, "hits": %d, '
+    .. '"p50": %.2f, "p95": %.2f, "p99": %.2f}\\n',
+    summary.requests, e.connect + e.read + e.write + e.timeout, e.status, hits,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """

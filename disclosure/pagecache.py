@@ -1,0 +1,139 @@
+"""A shared cache of rendered public pages, emptied by every write to what those pages show.
+
+A public page is a pure function of the published records, the request's scheme, host and path with
+its query string, and today's date (an item dated tomorrow appears at midnight). So a rendered page
+is stored under a key made of those and of a *public version*: a token in the cache that is
+replaced whenever an agency, a category, an item, an attachment or a published report is saved or
+deleted. A withdrawn item therefore leaves every page with the write that withdraws it, not when
+some timeout runs out; the timeout (``PUBLIC_PAGE_CACHE_SECONDS``) only bounds how long stale
+entries take up room.
+
+The version is replaced from model signals, not from the services: admin saves, imports, the
+report publisher and a shell all write through ``save()``/``delete()``, and an invalidation that
+one of them forgot would publish stale data. It is replaced at once (the writer's own next page
+is fresh, also inside a transaction) and again after the transaction commits: a page rendered by
+another worker between the two read the old rows and is filed under the version in between,
+which nobody asks for after the commit.
+
+Writes that bypass signals (``QuerySet.update()``, ``bulk_create()``) must call
+``public_changed()`` themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+
+VERSION_KEY = "public:version"
+HEADER = "X-Page-Cache"  # HIT or MISS: lets an operator or a benchmark see the cache work
+
+
+def public_changed(**kwargs) -> None:
+    """Retire every cached public page (now, and again when the current transaction commits)."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> str:
+    version = str(time.time_ns())
+    cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def _version() -> str:
+    return cache.get(VERSION_KEY) or _new_version()
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """The code and templates this process renders with: a deploy never serves pages (or memos)
+    made by the code it replaced."""
+    roots = [settings.BASE_DIR / name for name in ("disclosure", "reports", "templates")]
+    files = sorted(
+        path
+        for root in roots
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+    manifest = settings.STATIC_ROOT / "staticfiles.json"  # the hashed asset names pages link
+    stats = [
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files + [manifest] if p.exists()
+    ]
+    return hashlib.sha256(repr(stats).encode()).hexdigest()[:16]
+
+
+def _key(kind: str, *parts: str) -> str:
+    # The version is read here, before the caller reads any record (see the module docstring).
+    raw = "\n".join((_version(), _code_stamp(), timezone.localdate().isoformat(), *parts))
+    return f"public:{kind}:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def public_memo(name: str, compute):
+    """``compute()`` — a value derived from published records, such as an agency's years or the
+    category list — computed once per public version (kept in the cache however the page cache is
+    set: it is retired by the same writes)."""
+    key = _key("memo", name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS or 600)
+    return value
+
+
+def public_page(view):
+    """Serve a public GET view from the page cache; store its successful, non-streaming answers
+    that set no cookie."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        if request.method != "GET" or not settings.PUBLIC_PAGE_CACHE_SECONDS:
+            return view(request, *args, **kwargs)
+        key = _key("page", request.scheme, request.get_host(), request.get_full_path())
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content, headers=headers)
+            response[HEADER] = "HIT"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not response.has_header("Vary")
+        ):
+            headers = dict(response.items())
+            cache.set(key, (response.content, headers), settings.PUBLIC_PAGE_CACHE_SECONDS)
+        response[HEADER] = "MISS"
+        return response
+
+    return cached_view
+
+
+def connect_signals() -> None:
+    """Called once from the app's ``ready()``."""
+    from django.apps import apps
+
+    for label in (
+        "disclosure.Agency",
+        "disclosure.Category",
+        "disclosure.Disclosure",
+        "disclosure.Attachment",
+        "reports.ReportVersion",
+    ):
+        model = apps.get_model(label)
+        post_save.connect(public_changed, sender=model, dispatch_uid=f"public_changed_save_{label}")
+        post_delete.connect(
+            public_changed, sender=model, dispatch_uid=f"public_changed_delete_{label}"
+        )

@@ -1,0 +1,161 @@
+"""The public page cache: a page is rendered once, and every write to what it shows retires it."""
+
+import datetime
+import shutil
+import tempfile
+from unittest import mock
+
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from disclosure import pagecache, services
+from disclosure.models import Category
+from tests.adminforms import admin_post_data
+from tests.factories import (
+    make_agency,
+    make_attachment,
+    make_disclosure,
+    make_manager,
+    make_report_version,
+)
+
+HEADER = pagecache.HEADER
+
+
+class PageCacheTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.agency = make_agency("wzjgsw", "温州市机关事务管理局")
+        cls.item = make_disclosure(cls.agency, title="关于垃圾分类的通知")
+        cls.manager = make_manager("manager", cls.agency)
+
+    def setUp(self):
+        self.list_url = reverse("disclosure:item_list", args=[self.agency.code])
+
+    def get(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        return response
+
+    def test_the_second_request_is_served_without_touching_the_database(self):
+        self.assertEqual(self.get(self.list_url)[HEADER], "MISS")
+        with self.assertNumQueries(0):
+            response = self.get(self.list_url)
+        self.assertEqual(response[HEADER], "HIT")
+        self.assertContains(response, "关于垃圾分类的通知")
+        self.assertEqual(response["Content-Type"], "text/html; charset=utf-8")
+
+    def test_each_query_string_is_its_own_page(self):
+        self.get(self.list_url)
+        response = self.get(f"{self.list_url}?q=不存在的词")
+        self.assertEqual(response[HEADER], "MISS")
+        self.assertNotContains(response, "关于垃圾分类的通知")
+
+    def test_a_withdrawn_item_leaves_every_page_at_once(self):
+        pages = [
+            self.list_url,
+            f"{self.list_url}?q=垃圾分类",
+            self.item.get_absolute_url(),
+            self.agency.get_absolute_url(),
+            reverse("disclosure:feed_rss", args=[self.agency.code]),
+            reverse("disclosure:sitemap_section", args=["items"]),
+        ]
+        for url in pages:
+            self.assertContains(self.get(url), "垃圾分类" if "sitemap" not in url else "/items/")
+        services.disclosure_withdraw(disclosure=self.item, user=self.manager)
+        for url in pages[:2] + pages[3:5]:
+            with self.subTest(url=url):
+                self.assertNotContains(self.get(url), "关于垃圾分类的通知")
+        self.assertEqual(self.client.get(self.item.get_absolute_url()).status_code, 404)
+        self.assertNotContains(self.get(pages[5]), self.item.get_absolute_url())
+
+    def test_an_edit_through_the_admin_shows_at_once(self):
+        self.get(self.item.get_absolute_url())
+        self.client.force_login(self.manager)
+        change_url = reverse("admin:disclosure_disclosure_change", args=[self.item.pk])
+        data = admin_post_data(self.client.get(change_url), title="关于垃圾分类的补充通知")
+        response = self.client.post(change_url, data)
+        self.assertEqual(response.status_code, 302, getattr(response, "context", None))
+        self.client.logout()
+        self.assertContains(self.get(self.item.get_absolute_url()), "关于垃圾分类的补充通知")
+
+    def test_renaming_a_category_or_the_agency_shows_at_once(self):
+        self.get(self.agency.get_absolute_url())
+        category = Category.objects.get(pk=self.item.category_id)
+        category.name = "通知公告（新）"
+        category.save()
+        self.assertContains(self.get(self.agency.get_absolute_url()), "通知公告（新）")
+        self.agency.name = "温州市机关事务局"
+        self.agency.save()
+        self.assertContains(self.get(self.agency.get_absolute_url()), "温州市机关事务局")
+
+    def test_an_attachment_added_or_deleted_shows_at_once(self):
+        self.get(self.item.get_absolute_url())
+        attachment = make_attachment(self.item, title="分类指南")
+        self.assertContains(self.get(self.item.get_absolute_url()), "分类指南")
+        attachment.delete()
+        self.assertNotContains(self.get(self.item.get_absolute_url()), "分类指南")
+
+    def test_a_published_report_shows_at_once(self):
+        url = reverse("disclosure:report_list", args=[self.agency.code])
+        self.assertNotContains(self.get(url), "2020年政府信息公开工作年度报告")
+        make_report_version(self.agency, year=2020)
+        self.assertContains(self.get(url), "2020年政府信息公开工作年度报告")
+
+    def test_an_item_dated_tomorrow_appears_on_its_day(self):
+        today = datetime.date(2026, 11, 26)
+        make_disclosure(self.agency, title="明天发布的通知", published_on=today.replace(day=27))
+        with mock.patch("django.utils.timezone.localdate", return_value=today):
+            self.assertNotContains(self.get(self.list_url), "明天发布的通知")
+        with mock.patch("django.utils.timezone.localdate", return_value=today.replace(day=27)):
+            self.assertContains(self.get(self.list_url), "明天发布的通知")
+
+    def test_a_missing_page_is_not_kept(self):
+        draft = make_disclosure(self.agency, title="草稿", status="draft")
+        self.assertEqual(self.client.get(draft.get_absolute_url()).status_code, 404)
+        services.disclosure_publish(
+            disclosure=draft, user=self.manager, published_on=datetime.date(2020, 5, 1)
+        )
+        self.assertEqual(self.get(draft.get_absolute_url())[HEADER], "MISS")
+
+    def test_the_version_changes_again_when_the_transaction_commits(self):
+        # A page rendered by another worker between the write and its commit read the old rows:
+        # it must be filed under a version that is gone once the write is committed.
+        with self.captureOnCommitCallbacks(execute=True):
+            services.disclosure_withdraw(disclosure=self.item, user=self.manager)
+            during = pagecache._version()
+        self.assertNotEqual(pagecache._version(), during)
+
+    @override_settings(PUBLIC_PAGE_CACHE_SECONDS=0)
+    def test_it_can_be_turned_off(self):
+        self.get(self.list_url)
+        response = self.get(self.list_url)
+        self.assertFalse(response.has_header(HEADER))
+
+    def test_it_works_with_the_file_cache_the_servers_share(self):
+        with self.settings(
+            CACHES={
+                "default": {
+                    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                    "LOCATION": self.tmp_dir(),
+                }
+            }
+        ):
+            self.assertEqual(self.get(self.list_url)[HEADER], "MISS")
+            self.assertEqual(self.get(self.list_url)[HEADER], "HIT")
+            services.disclosure_withdraw(disclosure=self.item, user=self.manager)
+            self.assertNotContains(self.get(self.list_url), "关于垃圾分类的通知")
+
+    def tmp_dir(self) -> str:
+        path = tempfile.mkdtemp(prefix="pagecache-")
+        self.addCleanup(shutil.rmtree, path, True)
+        return path
+
+    def test_downloads_and_other_methods_are_not_cached(self):
+        attachment = make_attachment(self.item)
+        url = reverse(
+            "disclosure:attachment_download",
+            args=[self.agency.code, self.item.pk, attachment.pk],
+        )
+        self.assertFalse(self.client.get(url).has_header(HEADER))
+        self.assertFalse(self.client.head(self.list_url).has_header(HEADER))
