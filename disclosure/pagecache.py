@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import random
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
@@ -137,3 +139,13 @@ def connect_signals() -> None:
         post_delete.connect(
             public_changed, sender=model, dispatch_uid=f"public_changed_delete_{label}"
         )
+
+
+class FileCache(FileBasedCache):
+    """Django's file cache, but the folder is listed (to cull it down to ``MAX_ENTRIES``) on one
+    write in a hundred rather than on every write: with thousands of pages stored, listing it
+    cost more than rendering the page being stored."""
+
+    def _cull(self):
+        if random.random() < 0.01:
+            super()._cull()

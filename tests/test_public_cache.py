@@ -136,7 +136,7 @@ class PageCacheTests(TestCase):
         with self.settings(
             CACHES={
                 "default": {
-                    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                    "BACKEND": "disclosure.pagecache.FileCache",
                     "LOCATION": self.tmp_dir(),
                 }
             }

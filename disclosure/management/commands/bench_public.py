@@ -136,23 +136,28 @@ class Command(BaseCommand):
             raise CommandError("找不到wrk，请先安装：apt-get install wrk")
         published = Disclosure.objects.published().filter(agency=agency)
         total = published.count()
-        ids = list(published.order_by("id").values_list("id", flat=True)[:: max(1, total // 2000)])
+        # Many different URLs of each kind, as a site's visitors ask for: most item pages and
+        # many searches are asked for once in a run, so the page cache serves only part of them.
+        ids = list(published.order_by("id").values_list("id", flat=True)[:: max(1, total // 20000)])
         years = sorted({d.year for d in published.dates("published_on", "year")})
+        slugs = list(Category.objects.values_list("slug", flat=True))
+        rng = random.Random(1)
+        searches = SEARCH_WORDS + SUBJECTS + PLACES
+        searches += [f"{rng.choice(PLACES)}+{rng.choice(SUBJECTS)}" for _ in range(100)]
         base = f"/{AGENCY_CODE}"
         scenarios = {
             "首页 home": [f"{base}/"],
-            "列表 list": [f"{base}/items/?page={p}" for p in range(1, 51)]
-            + [
-                f"{base}/items/?category={slug}"
-                for slug in Category.objects.values_list("slug", flat=True)
-            ]
-            + [f"{base}/items/?year={y}&page=2" for y in years],
+            "列表 list": [f"{base}/items/?page={p}" for p in range(1, 101)]
+            + [f"{base}/items/?category={s}&page={p}" for s in slugs for p in range(1, 6)]
+            + [f"{base}/items/?year={y}&page={p}" for y in years for p in range(1, 4)],
             "搜索 search": [
                 f"{base}/items/?{urllib.parse.urlencode({'q': w.replace('+', ' ')})}"
-                for w in SEARCH_WORDS
+                for w in dict.fromkeys(searches)
             ],
             "详情 detail": [f"{base}/items/{pk}/" for pk in ids],
         }
+        sizes = "、".join(f"{name.split()[0]}{len(paths)}个" for name, paths in scenarios.items())
+        self.stdout.write(f"每种页面的不同网址数：{sizes}。")
         load_before = os.getloadavg()[0]
         results = {}
         with _Gunicorn(self, port, workers, page_cache=not no_page_cache) as server:
