@@ -22,7 +22,10 @@ RESERVED_AGENCY_CODES = ("admin", "media", "static")
 
 class Agency(models.Model):
     code = models.SlugField(
-        "机关代码", max_length=40, unique=True, help_text="英文字母、数字或连字符，用于网址和命令行。"
+        "机关代码",
+        max_length=40,
+        unique=True,
+        help_text="英文字母、数字或连字符，用于网址和命令行。",
     )
     name = models.CharField("机关名称", max_length=200)
     parent = models.ForeignKey(
@@ -174,11 +177,14 @@ class Disclosure(models.Model):
         ordering = ["-published_on", "-id"]
         permissions = [("publish_disclosure", "可以发布和撤回主动公开信息")]
         indexes = [
-            models.Index(fields=["agency", "status", "-published_on"], name="disclosure_list_idx"),
+            # Public lists, newest first: the index gives the order (no sort of the page's rows).
+            models.Index(
+                fields=["agency", "status", "-published_on", "-id"], name="disclosure_list_idx"
+            ),
             models.Index(fields=["agency", "category", "-published_on"], name="disclosure_cat_idx"),
             # Public site: category counts and category lists read this index only.
             models.Index(
-                fields=["agency", "status", "category", "-published_on"],
+                fields=["agency", "status", "category", "-published_on", "-id"],
                 name="disclosure_pub_cat_idx",
             ),
         ]
