@@ -10,7 +10,8 @@ a ``LIKE '%通知%'`` pattern yields no trigram). Two ways to find the matches, 
   fills after a few dozen rows, and the index below would have to fetch tens of thousands;
 * a rare word is found, on PostgreSQL, through a GIN index on the bigrams (pairs of adjacent
   characters) of the text (migration 0005): a text containing the word contains all of the
-  word's bigrams, so the index returns a small superset that ``LIKE`` confirms.
+  word's bigrams, so the index returns a superset that ``LIKE`` confirms, newest candidates
+  first, until the page is full (the total is exact when every candidate had to be tested).
 
 So a search first tests the newest items (``WALK_CHUNKS``) and goes to the index only when they
 hold too few hits for the page asked for.
@@ -43,6 +44,9 @@ def list_rows(queryset: QuerySet) -> QuerySet:
 # Items tested in date order before the index is used, as (start, stop) windows: 500 rows cost
 # about 8 ms to test and fill a first page with any word found in 4% of the items or more.
 WALK_CHUNKS = ((0, 100), (100, 500))
+# Candidates from the bigram index tested per query (a page of a word found through the index
+# usually fills from the first chunk).
+VERIFY_CHUNK = 500
 MIN_TERM_LENGTH = 2
 
 
@@ -110,12 +114,6 @@ def matching(queryset: QuerySet, terms: list[str]) -> QuerySet:
     return queryset
 
 
-def _through_index(queryset: QuerySet, terms: list[str]) -> QuerySet:
-    if connection.vendor == "postgresql":
-        return queryset.filter(HasAllBigrams(terms))
-    return queryset  # SQLite: a small database, testing every row is fine
-
-
 class _IdsPage:
     """One page of an ordered list of ids; ``total`` is None when only "more than this" is known."""
 
@@ -179,7 +177,17 @@ def disclosure_search(*, queryset: QuerySet, terms: list[str], page: int) -> Sea
         ids += hits.filter(id__in=window)
         if len(ids) >= wanted:
             return _search_page(queryset, ids, page, complete=False)
-    return _search_page(queryset, list(_through_index(hits, terms)), page, complete=True)
+    if connection.vendor != "postgresql":
+        return _search_page(queryset, list(hits), page, complete=True)  # SQLite: a small table
+    # The index's candidates, newest first, are tested in that order until the page is full:
+    # testing a candidate (LIKE over the whole text) costs several times finding it.
+    candidates = list(newest.filter(HasAllBigrams(terms)).values_list("id", flat=True))
+    ids = []
+    for start in range(0, len(candidates), VERIFY_CHUNK):
+        ids += hits.filter(id__in=candidates[start : start + VERIFY_CHUNK])
+        if len(ids) >= wanted and start + VERIFY_CHUNK < len(candidates):
+            return _search_page(queryset, ids, page, complete=False)
+    return _search_page(queryset, ids, page, complete=True)
 
 
 def _search_page(queryset: QuerySet, ids: list[int], number: int, *, complete: bool) -> SearchPage:
