@@ -15,14 +15,21 @@ is fresh, also inside a transaction) and again after the transaction commits: a 
 another worker between the two read the old rows and is filed under the version in between,
 which nobody asks for after the commit.
 
-Writes that bypass signals (``QuerySet.update()``, ``bulk_create()``) must call
-``public_changed()`` themselves.
+Writes that bypass signals (``QuerySet.update()``, ``bulk_create()``, SQL typed into psql) must
+call ``public_changed()`` themselves, or be followed by ``manage.py public_changed``.
+
+Failures are safe: a version that cannot be replaced fails the write that needed it (inside its
+transaction, so it rolls back) rather than leave its pages up; a cache that cannot be read or
+written serves every page freshly rendered. Only anonymous requests use the cache: a signed-in
+clerk checking the site after a change sees the records, never a stored copy, and nothing a
+signed-in user's page might show is ever stored.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import random
 import time
 from functools import wraps
@@ -38,27 +45,47 @@ from django.utils import timezone
 VERSION_KEY = "public:version"
 HEADER = "X-Page-Cache"  # HIT or MISS: lets an operator or a benchmark see the cache work
 
+logger = logging.getLogger(__name__)
+
 
 def public_changed(**kwargs) -> None:
-    """Retire every cached public page (now, and again when the current transaction commits)."""
+    """Retire every cached public page (now, and again when the current transaction commits).
+
+    Raises if the cache cannot be written: the write that called it must not stand while its
+    pages are still served."""
     _new_version()
-    transaction.on_commit(_new_version)
+    transaction.on_commit(_new_version_after_commit)
 
 
 def _new_version() -> str:
     version = str(time.time_ns())
-    cache.set(VERSION_KEY, version, None)
+    try:
+        cache.set(VERSION_KEY, version, None)
+    except Exception:
+        cache.delete(VERSION_KEY)  # a full disk can still delete: the next reader starts afresh
+        raise
     return version
+
+
+def _new_version_after_commit() -> None:
+    try:
+        _new_version()
+    except Exception:  # the write is committed and the first replacement succeeded
+        logger.exception("public page cache: could not replace the version after a commit")
 
 
 def _version() -> str:
     return cache.get(VERSION_KEY) or _new_version()
 
 
+def enabled() -> bool:
+    return settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+
+
 @functools.cache
 def _code_stamp() -> str:
-    """The code and templates this process renders with: a deploy never serves pages (or memos)
-    made by the code it replaced."""
+    """The code and templates this process renders with (taken when the app starts): a deploy
+    never serves pages or memos made by the code it replaced."""
     roots = [settings.BASE_DIR / name for name in ("disclosure", "reports", "templates")]
     files = sorted(
         path
@@ -81,26 +108,46 @@ def _key(kind: str, *parts: str) -> str:
 
 def public_memo(name: str, compute):
     """``compute()`` — a value derived from published records, such as an agency's years or the
-    category list — computed once per public version (kept in the cache however the page cache is
-    set: it is retired by the same writes)."""
-    key = _key("memo", name)
-    value = cache.get(key)
+    per-category counts — computed once per public version."""
+    if not enabled():
+        return compute()
+    try:
+        key = _key("memo", name)
+        value = cache.get(key)
+    except Exception:
+        logger.warning("public page cache unreadable; computing %s", name, exc_info=True)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS or 600)
+        _store(key, value)
     return value
 
 
+def _store(key: str, value) -> None:
+    try:
+        cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("public page cache unwritable", exc_info=True)
+
+
 def public_page(view):
-    """Serve a public GET view from the page cache; store its successful, non-streaming answers
-    that set no cookie."""
+    """Serve a public GET view to anonymous visitors from the page cache; store its successful,
+    non-streaming answers that set no cookie."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
-        if request.method != "GET" or not settings.PUBLIC_PAGE_CACHE_SECONDS:
+        if (
+            request.method != "GET"
+            or not enabled()
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
             return view(request, *args, **kwargs)
-        key = _key("page", request.scheme, request.get_host(), request.get_full_path())
-        stored = cache.get(key)
+        try:
+            key = _key("page", request.scheme, request.get_host(), request.get_full_path())
+            stored = cache.get(key)
+        except Exception:
+            logger.warning("public page cache unreadable; rendering", exc_info=True)
+            return view(request, *args, **kwargs)
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content, headers=headers)
@@ -109,14 +156,8 @@ def public_page(view):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not response.has_header("Vary")
-        ):
-            headers = dict(response.items())
-            cache.set(key, (response.content, headers), settings.PUBLIC_PAGE_CACHE_SECONDS)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            _store(key, (response.content, dict(response.items())))
         response[HEADER] = "MISS"
         return response
 
@@ -139,13 +180,21 @@ def connect_signals() -> None:
         post_delete.connect(
             public_changed, sender=model, dispatch_uid=f"public_changed_delete_{label}"
         )
+    _code_stamp()
 
 
 class FileCache(FileBasedCache):
-    """Django's file cache, but the folder is listed (to cull it down to ``MAX_ENTRIES``) on one
-    write in a hundred rather than on every write: with thousands of pages stored, listing it
-    cost more than rendering the page being stored."""
+    """Django's file cache with two changes: the folder is listed (to cull it down to
+    ``MAX_ENTRIES``) on one write in a hundred rather than on every write — with thousands of
+    pages stored, listing it cost more than rendering the page being stored — and culling never
+    removes the public version (that would retire every page at once)."""
 
     def _cull(self):
-        if random.random() < 0.01:
-            super()._cull()
+        if random.random() >= 0.01:
+            return
+        keep = self._key_to_file(VERSION_KEY)
+        files = [f for f in self._list_cache_files() if f != keep]
+        if len(files) < self._max_entries:
+            return
+        for fname in random.sample(files, max(1, len(files) // self._cull_frequency)):
+            self._delete(fname)

@@ -115,6 +115,7 @@ def disclosure_index_number_next(*, disclosure: Disclosure) -> str:
     return f"{prefix}{max(seqs, default=0) + 1:05d}"
 
 
+@transaction.atomic  # if the public pages cannot be retired (pagecache), the write is undone
 def disclosure_publish(
     *, disclosure: Disclosure, user, published_on: datetime.date | None = None
 ) -> Disclosure:
@@ -129,6 +130,7 @@ def disclosure_publish(
     return disclosure
 
 
+@transaction.atomic
 def disclosure_withdraw(*, disclosure: Disclosure, user) -> Disclosure:
     """Take a published item off the public site (managers only); its record is kept."""
     _check_can_publish(user)
@@ -138,6 +140,7 @@ def disclosure_withdraw(*, disclosure: Disclosure, user) -> Disclosure:
     return disclosure
 
 
+@transaction.atomic
 def agency_add(*, code: str, name: str, parent_code: str | None = None) -> tuple[Agency, bool]:
     """Create an agency; the same code and name again is a no-op. Returns (agency, created)."""
     parent = None

@@ -177,7 +177,15 @@ def _cache() -> dict:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL or 'none', not {url!r}")
 
 
-CACHES = {"default": _cache()}
+CACHES = {
+    "default": _cache(),
+    # Template fragments whose key holds everything they depend on (the filter form): each
+    # process keeps its own, in memory.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
+}
 # How long a rendered public page may be kept (every write to what it shows retires it at once,
 # see disclosure/pagecache.py); 0 turns the page cache off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)

@@ -19,7 +19,11 @@ def _test_cache(settings):
     from django.core.cache import cache
 
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests",
+        },
+        "fragments": settings.CACHES["fragments"],
     }
     cache.clear()
     yield

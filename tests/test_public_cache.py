@@ -1,10 +1,15 @@
 """The public page cache: a page is rendered once, and every write to what it shows retires it."""
 
 import datetime
+import os
 import shutil
 import tempfile
+from io import StringIO
 from unittest import mock
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
@@ -110,13 +115,42 @@ class PageCacheTests(TestCase):
         with mock.patch("django.utils.timezone.localdate", return_value=today.replace(day=27)):
             self.assertContains(self.get(self.list_url), "明天发布的通知")
 
-    def test_a_missing_page_is_not_kept(self):
-        draft = make_disclosure(self.agency, title="草稿", status="draft")
-        self.assertEqual(self.client.get(draft.get_absolute_url()).status_code, 404)
-        services.disclosure_publish(
-            disclosure=draft, user=self.manager, published_on=datetime.date(2020, 5, 1)
-        )
-        self.assertEqual(self.get(draft.get_absolute_url())[HEADER], "MISS")
+    def test_the_home_counts_follow_a_withdrawal(self):
+        make_disclosure(self.agency, title="另一条通知", category=self.item.category.slug)
+        self.assertContains(self.get(self.agency.get_absolute_url()), "全部信息（2条）")
+        services.disclosure_withdraw(disclosure=self.item, user=self.manager)
+        self.assertContains(self.get(self.agency.get_absolute_url()), "全部信息（1条）")
+
+    def test_signed_in_users_always_get_the_page_rendered_and_never_stored(self):
+        self.client.force_login(self.manager)
+        self.assertFalse(self.get(self.list_url).has_header(HEADER))
+        self.client.logout()
+        self.assertEqual(self.get(self.list_url)[HEADER], "MISS")
+
+    def test_the_host_is_part_of_the_key(self):
+        self.get(self.list_url)
+        response = self.client.get(self.list_url, HTTP_HOST="localhost")
+        self.assertEqual(response[HEADER], "MISS")
+
+    def test_a_withdrawal_that_cannot_retire_the_pages_is_undone(self):
+        self.get(self.list_url)
+        with mock.patch.object(cache, "set", side_effect=OSError("磁盘已满")):
+            with self.assertRaises(OSError):
+                services.disclosure_withdraw(disclosure=self.item, user=self.manager)
+        self.item.refresh_from_db()
+        self.assertEqual(self.item.status, "published")  # the page still shown is still true
+        self.assertContains(self.get(self.list_url), "关于垃圾分类的通知")
+
+    def test_pages_are_rendered_when_the_cache_cannot_be_read(self):
+        with mock.patch.object(cache, "get", side_effect=PermissionError("var/cache")):
+            with self.assertLogs("disclosure.pagecache", "WARNING"):
+                response = self.get(self.list_url)
+        self.assertContains(response, "关于垃圾分类的通知")
+
+    def test_the_command_retires_every_page(self):
+        self.get(self.list_url)
+        call_command("public_changed", stdout=StringIO())
+        self.assertEqual(self.get(self.list_url)[HEADER], "MISS")
 
     def test_the_version_changes_again_when_the_transaction_commits(self):
         # A page rendered by another worker between the write and its commit read the old rows:
@@ -131,20 +165,33 @@ class PageCacheTests(TestCase):
         self.get(self.list_url)
         response = self.get(self.list_url)
         self.assertFalse(response.has_header(HEADER))
+        with self.assertNumQueries(5):  # the agency, years and categories are read again too
+            self.get(self.list_url)
+
+    def file_caches(self, **options):
+        backend = {"BACKEND": "disclosure.pagecache.FileCache", "LOCATION": self.tmp_dir()}
+        return {
+            "default": {**backend, "OPTIONS": options},
+            "fragments": settings.CACHES["fragments"],
+        }
 
     def test_it_works_with_the_file_cache_the_servers_share(self):
-        with self.settings(
-            CACHES={
-                "default": {
-                    "BACKEND": "disclosure.pagecache.FileCache",
-                    "LOCATION": self.tmp_dir(),
-                }
-            }
-        ):
+        with self.settings(CACHES=self.file_caches()):
             self.assertEqual(self.get(self.list_url)[HEADER], "MISS")
             self.assertEqual(self.get(self.list_url)[HEADER], "HIT")
             services.disclosure_withdraw(disclosure=self.item, user=self.manager)
             self.assertNotContains(self.get(self.list_url), "关于垃圾分类的通知")
+
+    def test_the_file_cache_never_culls_the_version(self):
+        caches = self.file_caches(MAX_ENTRIES=3, CULL_FREQUENCY=1)  # cull everything it may
+        location = caches["default"]["LOCATION"]
+        with self.settings(CACHES=caches):
+            version = pagecache._version()
+            with mock.patch("disclosure.pagecache.random.random", return_value=0):
+                for n in range(6):
+                    cache.set(f"page{n}", n)
+            self.assertEqual(pagecache._version(), version)
+            self.assertLess(len(os.listdir(location)), 6)
 
     def tmp_dir(self) -> str:
         path = tempfile.mkdtemp(prefix="pagecache-")
