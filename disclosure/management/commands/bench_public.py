@@ -162,6 +162,7 @@ class Command(BaseCommand):
         results = {}
         with _Gunicorn(self, port, workers, page_cache=not no_page_cache) as server:
             for name, paths in scenarios.items():
+                _wait_for_free_ports()
                 # CPU used by the app (gunicorn workers) and by the database backends serving
                 # them: the cost of a request, whatever else the machine is doing meanwhile.
                 before = _cpu_seconds(server.pids())
@@ -310,6 +311,23 @@ def _cpu_seconds(pids: list[int]) -> dict[int, float]:
             continue
         seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return seconds
+
+
+def _wait_for_free_ports(limit: int = 2000, timeout: int = 90) -> None:
+    """gunicorn's sync workers close every connection, so wrk opens one per request; on loopback
+    the closed ones hold their port for 60 s (TIME_WAIT). A run that starts while the previous
+    one's ports are still held measures port exhaustion (connects stalling 1–3 s), not the app:
+    wait until they are released."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/net/sockstat") as f:
+                tcp = next(line for line in f if line.startswith("TCP:")).split()
+        except (OSError, StopIteration):
+            return
+        if int(tcp[tcp.index("tw") + 1]) < limit:
+            return
+        time.sleep(2)
 
 
 def _free_port() -> int:
