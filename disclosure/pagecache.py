@@ -33,6 +33,7 @@ import logging
 import random
 import time
 from functools import wraps
+from importlib import metadata
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,6 +44,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 VERSION_KEY = "public:version"
+RENDERING_PACKAGES = ("django", "django-crispy-forms", "crispy-bootstrap5")
 HEADER = "X-Page-Cache"  # HIT or MISS: lets an operator or a benchmark see the cache work
 
 logger = logging.getLogger(__name__)
@@ -84,8 +86,8 @@ def enabled() -> bool:
 
 @functools.cache
 def _code_stamp() -> str:
-    """The code and templates this process renders with (taken when the app starts): a deploy
-    never serves pages or memos made by the code it replaced."""
+    """The code, templates and packages this process renders with (taken when the app starts):
+    a deploy or an upgrade never serves pages or memos made by the code it replaced."""
     roots = [settings.BASE_DIR / name for name in ("disclosure", "reports", "templates")]
     files = sorted(
         path
@@ -97,6 +99,8 @@ def _code_stamp() -> str:
     stats = [
         (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files + [manifest] if p.exists()
     ]
+    # The packages that render parts of the pages.
+    stats += [(name, metadata.version(name)) for name in RENDERING_PACKAGES]
     return hashlib.sha256(repr(stats).encode()).hexdigest()[:16]
 
 

@@ -147,6 +147,13 @@ class PageCacheTests(TestCase):
                 response = self.get(self.list_url)
         self.assertContains(response, "关于垃圾分类的通知")
 
+    def test_a_deploy_or_an_upgrade_changes_the_code_stamp(self):
+        stamp = pagecache._code_stamp.__wrapped__  # uncached: what a restarted server computes
+        before = stamp()
+        with mock.patch("disclosure.pagecache.metadata.version", return_value="99.0"):
+            self.assertNotEqual(stamp(), before)
+        self.assertEqual(stamp(), before)
+
     def test_the_command_retires_every_page(self):
         self.get(self.list_url)
         call_command("public_changed", stdout=StringIO())
