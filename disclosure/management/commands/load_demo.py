@@ -9,6 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = load_demo()
         self.stdout.write("演示数据已就绪：温州市机关事务管理局（2020年）。")
-        self.stdout.write("后台 http://127.0.0.1:8000/admin/ 登录账号：")
+        self.stdout.write("后台（网址 /admin/）登录账号：")
         for username, password, role in logins:
             self.stdout.write(f"  {role:<8} 用户名 {username:<8} 密码 {password}")
