@@ -32,7 +32,6 @@ import hashlib
 import logging
 import random
 import time
-from functools import wraps
 from importlib import metadata
 
 from django.conf import settings
@@ -138,7 +137,7 @@ def public_page(view):
     """Serve a public GET view to anonymous visitors from the page cache; store its successful,
     non-streaming answers that set no cookie."""
 
-    @wraps(view)
+    @functools.wraps(view)
     def cached_view(request, *args, **kwargs):
         if (
             request.method != "GET"
