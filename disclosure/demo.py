@@ -12,7 +12,6 @@ from reports.demo import load_demo_report
 
 from . import services
 from .models import Agency, Category, Disclosure, DisclosureRequest, Outcome, YearlyFigures
-from .pagecache import public_changed
 from .roles import CLERK, MANAGER
 
 AGENCY_CODE = "wzjgsw"
@@ -90,13 +89,15 @@ DEMO_USERS = [
 def load_demo() -> list[tuple[str, str, str]]:
     """Create (or refresh) the demo agency, its 2020 records and demo logins. Idempotent."""
     agency, _ = services.agency_add(code=AGENCY_CODE, name=AGENCY_NAME)
-    Agency.objects.filter(pk=agency.pk).update(
-        contact_office="温州市机关事务管理局办公室",
-        address="市府路500号市行政中心1号楼二楼",
-        postcode="325009",
-        phone="0577-88966683",
-    )
-    public_changed()  # an update() sends no signal
+    contact = {
+        "contact_office": "温州市机关事务管理局办公室",
+        "address": "市府路500号市行政中心1号楼二楼",
+        "postcode": "325009",
+        "phone": "0577-88966683",
+    }
+    for field, value in contact.items():
+        setattr(agency, field, value)
+    agency.save(update_fields=list(contact))  # a save, so the public pages are retired too
 
     logins = []
     User = get_user_model()
