@@ -87,6 +87,16 @@ def _span(after: datetime.date, until: datetime.date) -> set[datetime.date]:
     return {after + ONE_DAY * i for i in range(1, (until - after).days + 1)}
 
 
+def _pause(
+    cal: WorkCalendar, after: datetime.date, until: datetime.date, paused: set[datetime.date]
+) -> int:
+    """Stop the clock on the days in (after, until] (added to ``paused``); returns how many of
+    them were working days not already paused."""
+    days = _span(after, until) - paused
+    paused |= days
+    return sum(cal.is_workday(d) for d in days)
+
+
 def _counted(
     cal: WorkCalendar,
     start: datetime.date,
@@ -197,9 +207,7 @@ def compute(
         else:
             end = consultation.ends_on
             how = f"{fmt(end)}收到意见"
-        days = _span(consultation.on, end) - paused
-        paused |= days
-        n = sum(cal.is_workday(d) for d in days)
+        n = _pause(cal, consultation.on, end, paused)
         dated.append(
             (
                 consultation.on,
@@ -231,9 +239,7 @@ def compute(
                 "等待申请人缴费：逾期未缴纳的，视为放弃申请（国办函〔2020〕109号）。",
             )
         end = min(paid.on, pay_by)
-        days = _span(fee.on, end) - paused
-        paused |= days
-        n = sum(cal.is_workday(d) for d in days)
+        n = _pause(cal, fee.on, end, paused)
         dated.append(
             (
                 fee.on,
