@@ -73,6 +73,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "disclosure",
     "reports",
+    "disclosure.devtools",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -166,7 +167,7 @@ def _cache() -> dict:
     url = env_str("CACHE_URL")
     if not url:
         return {
-            "BACKEND": "disclosure.pagecache.FileCache",
+            "BACKEND": "disclosure.public.pagecache.FileCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
         }
@@ -187,7 +188,7 @@ CACHES = {
     },
 }
 # How long a rendered public page may be kept (every write to what it shows retires it at once,
-# see disclosure/pagecache.py); 0 turns the page cache off.
+# see disclosure/public/pagecache.py); 0 turns the page cache off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
 
 # The change history is for reading: reverting would bypass the services' rules.

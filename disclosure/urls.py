@@ -1,11 +1,29 @@
+"""The project URLconf: the admin, staff downloads of uploaded files, and the public site.
+
+This module and ``views`` are the project layer: the one place where ``disclosure`` reaches
+``reports`` (the report archive joins the public site's ``disclosure`` namespace and sitemap).
+docs/architecture.md lists the allowed import directions.
+"""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from disclosure.public import urls as public_urls
+from disclosure.public.sitemaps import SITEMAPS
+from reports import public as report_pages
+
 from .views import staff_media
+
+sitemaps = {**SITEMAPS, "reports": report_pages.ReportSitemap}
+public_site = [
+    *public_urls.sitemap_urls(sitemaps),
+    *public_urls.urlpatterns,
+    *report_pages.urlpatterns,
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", staff_media, name="staff_media"),
-    path("", include("disclosure.public_urls")),
+    path("", include((public_site, "disclosure"))),
 ]

@@ -7,7 +7,8 @@ from django.views.static import serve
 
 from reports.models import ReportVersion
 
-from .models import Attachment, agency_ids_of
+from .access import agency_ids_of
+from .records.models import Attachment
 
 
 @staff_member_required

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "年度报告"
+
+    def ready(self):
+        # The public agency home lists the published reports (disclosure.public.views).
+        from disclosure.public.views import AGENCY_HOME_EXTRAS
+
+        from .public import agency_home_context
+
+        if agency_home_context not in AGENCY_HOME_EXTRAS:
+            AGENCY_HOME_EXTRAS.append(agency_home_context)

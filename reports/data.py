@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from disclosure.records import numbering
+
 from . import labels
 
 FORMAT = "ogi-annual-report/1"
@@ -181,7 +183,7 @@ def report_data_from_json(
     if obj.get("format") != FORMAT:
         errors.add("format", f"应为“{FORMAT}”")
     year = obj.get("year")
-    if isinstance(year, bool) or not isinstance(year, int) or not 2008 <= year <= 2100:
+    if not numbering.year_valid(year):
         errors.add("year", f"年度无效（{year!r}）")
         year = 0
     template = obj.get("template")

@@ -7,6 +7,8 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 
+from disclosure.records import numbering
+
 from . import labels
 from .data import FORMAT, table2_layout
 from .models import Report, Template
@@ -14,7 +16,9 @@ from .models import Report, Template
 
 class OpenReportForm(forms.Form):
     agency = forms.ModelChoiceField(label="机关", queryset=None, empty_label=None)
-    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100)
+    year = forms.IntegerField(
+        label="年度", min_value=numbering.YEAR_MIN, max_value=numbering.YEAR_MAX
+    )
     template = forms.ChoiceField(
         label="报告格式",
         choices=[("", "按年度默认（2020年及以前为试行格式）"), *Template.choices],

@@ -8,7 +8,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from disclosure.models import Agency, AgencyScopedQuerySet
+from disclosure.access import AgencyScopedQuerySet
+from disclosure.models import Agency
+from disclosure.records import numbering
 
 from . import labels
 
@@ -76,9 +78,9 @@ class Report(models.Model):
                 violation_error_message="本机关该年度的报告已存在。",
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2008, year__lte=2100),
+                condition=Q(year__gte=numbering.YEAR_MIN, year__lte=numbering.YEAR_MAX),
                 name="report_year_range",
-                violation_error_message="年度应在2008年至2100年之间。",
+                violation_error_message=numbering.YEAR_RANGE_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(template__in=Template.values),

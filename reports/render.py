@@ -15,11 +15,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from disclosure.pdf import render_pdf
+
 from . import labels
 from .data import ReportData
 from .document import ReportDocument
 from .narrative import NARRATIVE_TITLES, paragraphs
-from .pdf import render_pdf
 
 PRINT_TEMPLATE = "reports/print.html"
 BODY_TEMPLATE = "reports/_report.html"

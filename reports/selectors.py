@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
-from disclosure import selectors as disclosure_selectors
+from disclosure.clock import selectors as disclosure_selectors
 from disclosure.models import (
     Agency,
     ApplicantType,

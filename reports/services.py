@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from disclosure import services as disclosure_services
+from disclosure.access import user_agencies
 from disclosure.models import Agency, Attachment, Category, Disclosure
+from disclosure.records import services as disclosure_services
 
 from . import labels, selectors
 from .data import report_data_from_json
@@ -25,7 +26,7 @@ ANNUAL_REPORT_CATEGORY = "annual-report"  # 信息公开年报
 
 
 def _check_agency(user, agency: Agency) -> None:
-    if not user.is_superuser and not agency.members.filter(pk=user.pk).exists():
+    if not user_agencies(user).filter(pk=agency.pk).exists():
         raise PermissionDenied("您不是该机关的工作人员。")
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from disclosure.admin import user_agencies
+from disclosure.access import user_agencies
 
 from . import labels, services
 from .document import report_document

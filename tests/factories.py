@@ -12,8 +12,9 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from disclosure import services
+from disclosure.clock import services as clock_services
 from disclosure.models import Agency, Attachment, Case, Category, Disclosure, DisclosureRequest
+from disclosure.records import services
 from disclosure.roles import CLERK, MANAGER
 from reports.models import ReportVersion
 
@@ -87,7 +88,7 @@ def ledger_xlsx(rows, *, extra_sheets=0) -> bytes:
 
 def make_event(request, kind, on, **details):
     """Record an event on a request through the service (validated, due date recomputed)."""
-    return services.request_add_event(request=request, kind=kind, on=on, **details)
+    return clock_services.request_add_event(request=request, kind=kind, on=on, **details)
 
 
 # A one-page PDF small enough to write by hand (poppler reads it).

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 from django.urls import reverse
 
-from disclosure import services
 from disclosure.models import Category, Disclosure
+from disclosure.records import services
 from tests.adminforms import admin_post_data
 from tests.factories import make_agency, make_clerk, make_disclosure, make_manager
 

@@ -39,7 +39,7 @@ class AdminScopingTests(TestCase):
         response = self.client.get(url, {"q": "B-001"})
         self.assertNotContains(response, "乙局的秘密申请")
         self.assertNotContains(
-            response, 'href="/admin/disclosure/disclosurerequest/%d/' % self.request_b.pk
+            response, f'href="/admin/disclosure/disclosurerequest/{self.request_b.pk}/'
         )
 
     def test_it_answers_404_for_another_agencys_request_everywhere(self):

@@ -10,10 +10,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from disclosure.demo import AGENCY_CODE, load_demo
+from disclosure.devtools.demo import AGENCY_CODE, load_demo
+from disclosure.devtools.demo_report import load_demo_report
 from disclosure.models import Agency, Disclosure
 from reports import services as report_services
-from reports.demo import load_demo_report
 from tests.factories import make_attachment
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

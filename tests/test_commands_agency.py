@@ -9,7 +9,9 @@ from disclosure.models import Agency
 class AgencyAddCommandTests(TestCase):
     def test_it_creates_an_agency_with_a_parent(self):
         call_command("agency_add", "wz", "温州市人民政府", stdout=StringIO())
-        call_command("agency_add", "wzjgsw", "温州市机关事务管理局", "--parent", "wz", stdout=StringIO())
+        call_command(
+            "agency_add", "wzjgsw", "温州市机关事务管理局", "--parent", "wz", stdout=StringIO()
+        )
         self.assertEqual(Agency.objects.get(code="wzjgsw").parent.code, "wz")
 
     def test_it_is_a_no_op_for_the_same_code_and_name(self):

@@ -9,8 +9,8 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from disclosure import services
-from disclosure.selectors import dashboard
+from disclosure.clock.selectors import dashboard
+from disclosure.records import services
 from tests.factories import make_agency, make_clerk, make_event, make_request, make_user
 
 D = datetime.date

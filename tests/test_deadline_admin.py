@@ -9,8 +9,8 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from disclosure import services
 from disclosure.models import Holiday, RequestEvent
+from disclosure.records import services
 from tests.factories import make_agency, make_clerk, make_event, make_manager, make_request
 
 D = datetime.date

@@ -7,8 +7,9 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
-from disclosure import services
+from disclosure.clock import services as clock_services
 from disclosure.models import CalendarYear, DisclosureRequest, Holiday
+from disclosure.records import services
 from tests.factories import make_agency, make_request
 
 D = datetime.date
@@ -28,7 +29,7 @@ class HolidayEditTests(TestCase):
         self.assertEqual(open_request.due_on, D(2024, 10, 23))
 
         # A (hypothetical) extra day off on Monday 2024-10-14 pushes the deadline a day.
-        services.holiday_save(
+        clock_services.holiday_save(
             holiday=Holiday(
                 calendar=CalendarYear.objects.get(year=2024), date=D(2024, 10, 14), name="测试"
             )
@@ -41,13 +42,13 @@ class HolidayEditTests(TestCase):
         self.assertEqual(later.due_on, later_due)  # received after the day: not affected
 
         # Turning the 调休 Saturday 10月12日 into an ordinary weekend day moves it once more.
-        services.holiday_delete(holiday=Holiday.objects.get(date=D(2024, 10, 12)))
+        clock_services.holiday_delete(holiday=Holiday.objects.get(date=D(2024, 10, 12)))
         open_request.refresh_from_db()
         self.assertEqual(open_request.due_on, D(2024, 10, 25))
 
     def test_moving_a_holiday_recomputes_from_the_old_date_too(self):
         request = make_request(self.agency, received_on=D(2020, 1, 20))
-        extra = services.holiday_save(
+        extra = clock_services.holiday_save(
             holiday=Holiday(
                 calendar=CalendarYear.objects.get(year=2020), date=D(2020, 2, 3), name="测试"
             )
@@ -55,7 +56,7 @@ class HolidayEditTests(TestCase):
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2020, 2, 26))
         extra.date = D(2020, 3, 2)  # after the due date: the request is back to 2月25日
-        services.holiday_save(holiday=extra)
+        clock_services.holiday_save(holiday=extra)
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2020, 2, 25))
 
@@ -64,25 +65,27 @@ class HolidayEditTests(TestCase):
 
         calendar = CalendarYear.objects.get(year=2024)
         with self.assertRaisesMessage(ValidationError, "调休上班日应为星期六或星期日"):
-            services.holiday_save(
+            clock_services.holiday_save(
                 holiday=Holiday(calendar=calendar, date=D(2024, 10, 14), kind="work", name="x")
             )
         with self.assertRaisesMessage(ValidationError, "日期不在2024年内"):
-            services.holiday_save(
+            clock_services.holiday_save(
                 holiday=Holiday(calendar=calendar, date=D(2025, 10, 13), name="x")
             )
 
     def test_a_year_without_a_calendar_has_no_due_date_until_it_is_added(self):
         request = make_request(self.agency, received_on=D(2027, 3, 1))
         self.assertIsNone(request.due_on)
-        year = services.calendar_year_save(
+        year = clock_services.calendar_year_save(
             calendar_year=CalendarYear(
                 year=2027, source="国务院办公厅关于2027年部分节假日安排的通知"
             )
         )
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2027, 3, 29))  # weekdays only: no holiday entered
-        services.holiday_save(holiday=Holiday(calendar=year, date=D(2027, 3, 10), name="测试"))
+        clock_services.holiday_save(
+            holiday=Holiday(calendar=year, date=D(2027, 3, 10), name="测试")
+        )
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2027, 3, 30))
 

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 from django.test import SimpleTestCase, TestCase
 
-from disclosure import clock
-from disclosure.calendar import CalendarMissing, WorkCalendar, package_calendar
+from disclosure.clock import compute as clock
+from disclosure.clock.calendar import CalendarMissing, WorkCalendar, package_calendar
 
 D = datetime.date
 

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 
-from disclosure import services
+from disclosure.clock import services as clock_services
 from disclosure.models import RequestEvent
+from disclosure.records import services
 from tests.factories import make_agency, make_event, make_request
 
 D = datetime.date
@@ -62,7 +63,7 @@ class RequestEventTests(TestCase):
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2024, 3, 22))  # the full 15 working days
         event.ends_on = D(2024, 2, 27)
-        services.request_event_save(event=event)
+        clock_services.request_event_save(event=event)
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2024, 3, 8))  # 5 working days
 
@@ -157,7 +158,7 @@ class RequestEventTests(TestCase):
         event = make_event(request, "consult_agency", D(2024, 9, 23), ends_on=D(2024, 9, 27))
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2024, 10, 29))  # 4 working days paused
-        services.request_event_delete(event=event)
+        clock_services.request_event_delete(event=event)
         request.refresh_from_db()
         self.assertEqual(request.due_on, D(2024, 10, 23))
 
@@ -166,7 +167,7 @@ class RequestEventTests(TestCase):
         notice = make_event(request, "correction_notice", D(2024, 9, 23), period_days=5)
         make_event(request, "correction_received", D(2024, 9, 25))
         with self.assertRaisesMessage(ValidationError, "请先删除“收到补正申请”"):
-            services.request_event_delete(event=notice)
+            clock_services.request_event_delete(event=notice)
 
 
 class DecisionRuleTests(TestCase):

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase, TestCase
 
-from disclosure import fees
-from disclosure.selectors import applicant_pieces_before, fees_collected
+from disclosure.clock import fees
+from disclosure.clock.selectors import applicant_pieces_before, fees_collected
 from tests.factories import make_agency, make_event, make_request
 
 D = datetime.date

@@ -7,8 +7,9 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from disclosure import ledger, services
+from disclosure.ledger import planning as ledger
 from disclosure.models import DisclosureRequest
+from disclosure.records import services
 
 from .factories import ledger_csv, ledger_xlsx, make_agency, make_event, make_request
 

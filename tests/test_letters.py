@@ -12,10 +12,10 @@ from pathlib import Path
 from django.test import TestCase
 from django.urls import reverse
 
-from disclosure import services
-from disclosure.letters import GROUNDS, NoLetter, letter_context
+from disclosure.letters.decision import GROUNDS, NoLetter, letter_context
 from disclosure.models import Outcome
-from reports.pdf import WeasyPrintWarnings
+from disclosure.pdf import WeasyPrintWarnings
+from disclosure.records import services
 from tests.factories import make_agency, make_clerk, make_event, make_request
 
 D = datetime.date

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from disclosure import pagecache, services
 from disclosure.models import Category
+from disclosure.public import pagecache
+from disclosure.records import services
 from tests.adminforms import admin_post_data
 from tests.factories import (
     make_agency,
@@ -143,14 +144,14 @@ class PageCacheTests(TestCase):
 
     def test_pages_are_rendered_when_the_cache_cannot_be_read(self):
         with mock.patch.object(cache, "get", side_effect=PermissionError("var/cache")):
-            with self.assertLogs("disclosure.pagecache", "WARNING"):
+            with self.assertLogs("disclosure.public.pagecache", "WARNING"):
                 response = self.get(self.list_url)
         self.assertContains(response, "关于垃圾分类的通知")
 
     def test_a_deploy_or_an_upgrade_changes_the_code_stamp(self):
         stamp = pagecache._code_stamp.__wrapped__  # uncached: what a restarted server computes
         before = stamp()
-        with mock.patch("disclosure.pagecache.metadata.version", return_value="99.0"):
+        with mock.patch("disclosure.public.pagecache.metadata.version", return_value="99.0"):
             self.assertNotEqual(stamp(), before)
         self.assertEqual(stamp(), before)
 
@@ -176,7 +177,7 @@ class PageCacheTests(TestCase):
             self.get(self.list_url)
 
     def file_caches(self, **options):
-        backend = {"BACKEND": "disclosure.pagecache.FileCache", "LOCATION": self.tmp_dir()}
+        backend = {"BACKEND": "disclosure.public.pagecache.FileCache", "LOCATION": self.tmp_dir()}
         return {
             "default": {**backend, "OPTIONS": options},
             "fragments": settings.CACHES["fragments"],
@@ -194,7 +195,7 @@ class PageCacheTests(TestCase):
         location = caches["default"]["LOCATION"]
         with self.settings(CACHES=caches):
             version = pagecache._version()
-            with mock.patch("disclosure.pagecache.random.random", return_value=0):
+            with mock.patch("disclosure.public.pagecache.random.random", return_value=0):
                 for n in range(6):
                     cache.set(f"page{n}", n)
             self.assertEqual(pagecache._version(), version)

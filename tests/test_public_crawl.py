@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.utils import timezone
 
-from disclosure.demo import AGENCY_CODE, load_demo
+from disclosure.devtools.demo import AGENCY_CODE, load_demo
+from disclosure.devtools.demo_report import load_demo_report
 from disclosure.models import Agency, Disclosure
 from reports import services as report_services
-from reports.demo import load_demo_report
 from reports.models import Report
 from tests.factories import make_agency, make_attachment, make_case, make_disclosure, make_request
 

@@ -7,7 +7,7 @@ from unittest import mock
 from django.test import TestCase
 from django.urls import reverse
 
-from disclosure.sitemaps import ItemSitemap
+from disclosure.public.sitemaps import ItemSitemap
 from tests.factories import make_agency, make_disclosure, make_report_version
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disclosure.models import Category, Disclosure
-from disclosure.search import ElasticPaginator
+from disclosure.public.search import ElasticPaginator
 from tests.factories import (
     SMALL_PDF,
     make_agency,

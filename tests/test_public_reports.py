@@ -56,7 +56,7 @@ class ReportArchiveTests(TestCase):
         url = reverse("disclosure:report_pdf", args=["wzjgsw", 2020, 1])
         with (
             mock.patch("reports.render.render_report_pdf", side_effect=AssertionError),
-            mock.patch("reports.pdf.html_to_pdf", side_effect=AssertionError),
+            mock.patch("disclosure.pdf.html_to_pdf", side_effect=AssertionError),
         ):
             response = self.client.get(url)
         self.assertEqual(response.status_code, 200)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from disclosure import search
 from disclosure.models import Category, Disclosure
+from disclosure.public import search
 from tests.factories import make_agency, make_disclosure
 
 

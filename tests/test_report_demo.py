@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.test import TestCase
 
-from disclosure.demo import load_demo
+from disclosure.devtools.demo import load_demo
 from disclosure.models import Agency
 from reports.document import report_document
 from reports.models import Report

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 
-from disclosure import services
 from disclosure.models import Case, DisclosureRequest
+from disclosure.records import services
 from tests.adminforms import admin_post_data
 from tests.factories import make_agency, make_clerk, make_request
 

@@ -1,6 +1,7 @@
 """The statutory clock in the admin: the events inline and the due-date column, filters and
-explanation of the request admin, the clerks' dashboard, decision letters, and the working-day
-calendar kept by managers. ``disclosure.admin`` mixes these into ``DisclosureRequestAdmin``."""
+explanation of the request admin, the clerks' dashboard, and the working-day
+calendar kept by managers. ``disclosure.records.admin`` mixes these into
+``DisclosureRequestAdmin``."""
 
 from __future__ import annotations
 
@@ -8,24 +9,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header
 
-from . import services
+from disclosure.access import user_agencies
+
+from . import rules, services
 from .calendar import WEEKDAYS, CalendarMissing, WorkCalendar
-from .letters import NoLetter, letter_context, letter_pdf
 from .models import CalendarYear, Holiday, RequestEvent, RequestEventKind
 from .selectors import SOON_WORKING_DAYS, dashboard, request_deadline
 
 
 class RequestCheckFormMixin:
-    """Adds the decision rules between a request and its events (``services.request_check``)
+    """Adds the decision rules between a request and its events (``rules.request_check``)
     to the request's admin form, so they show as form errors."""
 
     def _post_clean(self):
@@ -33,7 +32,7 @@ class RequestCheckFormMixin:
         if self.errors:
             return
         try:
-            services.request_check(request=self.instance)
+            rules.request_check(request=self.instance)
         except ValidationError as exc:
             self._update_errors(exc)
 
@@ -55,6 +54,15 @@ class RequestEventForm(forms.ModelForm):
                 self._update_errors(exc)
             cleaned["fee_basis"], cleaned["fee_quantity"] = event.fee_basis, event.fee_quantity
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            rules.event_check(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 class RequestEventInline(admin.TabularInline):
@@ -147,7 +155,7 @@ def due_badge(obj, today) -> str:
 class ClockAdminMixin:
     """For ``DisclosureRequestAdmin``."""
 
-    clock_fields = ["due_display", "deadline_explanation", "letter_links"]
+    clock_fields = ["due_display", "deadline_explanation"]
 
     class Media:
         css = {"all": ["css/clock-admin.css"]}
@@ -175,17 +183,6 @@ class ClockAdminMixin:
             format_html_join("", "<li>{}</li>", ((step,) for step in deadline.steps)),
         )
 
-    @admin.display(description="答复书")
-    def letter_links(self, obj):
-        if obj is None or obj.pk is None or not obj.outcome:
-            return "填写办理结果和答复日期并保存后，可在此预览和下载答复书。"
-        info = self.opts.app_label, self.opts.model_name
-        return format_html(
-            '<a href="{}">预览答复书</a> · <a href="{}">下载PDF</a>',
-            reverse("admin:{}_{}_letter".format(*info), args=[obj.pk]),
-            reverse("admin:{}_{}_letter_pdf".format(*info), args=[obj.pk]),
-        )
-
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.clock_fields]
 
@@ -200,36 +197,12 @@ class ClockAdminMixin:
         view = self.admin_site.admin_view
         return [
             path("dashboard/", view(self.dashboard_view), name="{}_{}_dashboard".format(*info)),
-            path(
-                "<path:object_id>/letter/",
-                view(self.letter_view),
-                name="{}_{}_letter".format(*info),
-            ),
-            path(
-                "<path:object_id>/letter.pdf",
-                view(self.letter_pdf_view),
-                name="{}_{}_letter_pdf".format(*info),
-            ),
             *super().get_urls(),
         ]
-
-    def _visible_request(self, request, object_id):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        obj = (
-            self.get_queryset(request).select_related("agency__parent").filter(pk=object_id).first()
-            if str(object_id).isdigit()
-            else None
-        )
-        if obj is None:
-            raise Http404("记录不存在。")
-        return obj
 
     def dashboard_view(self, request):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        from .admin import user_agencies
-
         today = timezone.localdate()
         blocks, problem = dashboard(user_agencies(request.user), today)
         changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
@@ -245,35 +218,6 @@ class ClockAdminMixin:
             "changelist": changelist,
         }
         return TemplateResponse(request, "disclosure/admin/dashboard.html", context)
-
-    def letter_view(self, request, object_id):
-        obj = self._visible_request(request, object_id)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"答复书预览：{obj.number}",
-            "opts": self.opts,
-            "original": obj,
-        }
-        try:
-            context["letter"] = letter_context(obj)
-        except NoLetter as exc:
-            context["no_letter"] = str(exc)
-        return TemplateResponse(request, "disclosure/admin/letter_preview.html", context)
-
-    def letter_pdf_view(self, request, object_id):
-        obj = self._visible_request(request, object_id)
-        try:
-            pdf = letter_pdf(obj)
-        except NoLetter as exc:
-            messages.error(request, str(exc))
-            return redirect("admin:disclosure_disclosurerequest_change", obj.pk)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        # The number may be typed by hand (Chinese characters): RFC 6266 encoding.
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"答复书-{obj.number}.pdf"
-        )
-        # admin_view adds never_cache (private, no-store): the letter carries personal data.
-        return response
 
     def save_event_formset(self, request, form, formset):
         """Events go through the services, which validate them and recompute the due date."""

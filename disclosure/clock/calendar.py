@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .models import CalendarYear
+
 ONE_DAY = datetime.timedelta(days=1)
 WEEKDAYS = "一二三四五六日"
 
@@ -50,8 +52,6 @@ class WorkCalendar:
     @classmethod
     def load(cls) -> WorkCalendar:
         """The calendar from the database, in one query."""
-        from .models import CalendarYear  # the pure functions above do not need Django
-
         years, rows = set(), []
         for year, day, kind, name in CalendarYear.objects.values_list(
             "year", "days__date", "days__kind", "days__name"
@@ -60,9 +60,6 @@ class WorkCalendar:
             if day is not None:
                 rows.append((day, kind, name))
         return cls.from_rows(years, rows)
-
-    def covers(self, day: datetime.date) -> bool:
-        return day.year in self.years
 
     def check(self, day: datetime.date) -> None:
         if day.year not in self.years:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .calendar import ONE_DAY, WorkCalendar, format_date
+from .kinds import RequestEventKind
 
 ANSWER_DAYS = 20  # 第三十三条第二款
 MAX_EXTENSION_DAYS = 20  # 第三十三条第二款
@@ -30,15 +31,14 @@ CORRECTION_NOTICE_DAYS = 7  # 第三十条
 CONSULTATION_DAYS = 15  # 第三十二条、第三十四条
 FEE_PAYMENT_DAYS = 20  # 国办函〔2020〕109号
 
-# The event kinds, as stored in ``RequestEvent.kind``.
-CORRECTION_NOTICE = "correction_notice"
-CORRECTION_RECEIVED = "correction_received"
-CONSULT_THIRD_PARTY = "consult_third_party"
-CONSULT_AGENCY = "consult_agency"
-EXTENSION = "extension"
-FEE_NOTICE = "fee_notice"
-FEE_PAID = "fee_paid"
-CONSULTATIONS = (CONSULT_THIRD_PARTY, CONSULT_AGENCY)
+CORRECTION_NOTICE = RequestEventKind.CORRECTION_NOTICE
+CORRECTION_RECEIVED = RequestEventKind.CORRECTION_RECEIVED
+CONSULT_THIRD_PARTY = RequestEventKind.CONSULT_THIRD_PARTY
+CONSULT_AGENCY = RequestEventKind.CONSULT_AGENCY
+EXTENSION = RequestEventKind.EXTENSION
+FEE_NOTICE = RequestEventKind.FEE_NOTICE
+FEE_PAID = RequestEventKind.FEE_PAID
+CONSULTATIONS = RequestEventKind.CONSULTATIONS
 
 
 class Event(Protocol):
@@ -58,12 +58,6 @@ class State:
     WAITING_CORRECTION = "waiting_correction"
     WAITING_FEE = "waiting_fee"
 
-    LABELS = {
-        RUNNING: "计时中",
-        WAITING_CORRECTION: "等待申请人补正",
-        WAITING_FEE: "等待申请人缴费",
-    }
-
 
 @dataclass(frozen=True)
 class Deadline:
@@ -72,10 +66,6 @@ class Deadline:
     state: str
     working_days: int  # 20, or 20 + the extension
     steps: tuple[str, ...]
-
-    @property
-    def state_label(self) -> str:
-        return State.LABELS[self.state]
 
 
 def _first(events: list, kind: str):

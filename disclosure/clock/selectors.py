@@ -25,9 +25,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 
-from . import clock
+from disclosure.records.applications import DisclosureRequest
+from disclosure.records.models import Agency
+
+from . import compute as clock
 from .calendar import CalendarMissing, WorkCalendar
-from .models import Agency, DisclosureRequest, FeeBasis, RequestEvent, RequestEventKind
+from .models import FeeBasis, RequestEvent, RequestEventKind
 
 
 def request_deadline(

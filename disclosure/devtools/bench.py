@@ -13,8 +13,10 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from .models import ApplicantType, Case, DisclosureRequest, Outcome, RequestEvent
-from .roles import CLERK
+from disclosure.clock.models import RequestEvent
+from disclosure.records.applications import Case, DisclosureRequest
+from disclosure.records.choices import ApplicantType, Outcome
+from disclosure.roles import CLERK
 
 # Rough shape of real ledgers: most applicants are natural persons, most requests are granted
 # or the information is not held.

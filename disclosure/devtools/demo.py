@@ -8,11 +8,13 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from reports.demo import load_demo_report
+from disclosure.records import services
+from disclosure.records.applications import DisclosureRequest
+from disclosure.records.choices import Outcome
+from disclosure.records.models import Agency, Category, Disclosure, YearlyFigures
+from disclosure.roles import CLERK, MANAGER
 
-from . import services
-from .models import Agency, Category, Disclosure, DisclosureRequest, Outcome, YearlyFigures
-from .roles import CLERK, MANAGER
+from .demo_report import load_demo_report
 
 AGENCY_CODE = "wzjgsw"
 AGENCY_NAME = "温州市机关事务管理局"

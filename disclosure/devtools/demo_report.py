@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from disclosure.models import Agency
-
-from . import labels
-from .models import Report
-from .narrative import fee_sentence
-from .selectors import fee_totals
+from reports import labels
+from reports.models import Report
+from reports.narrative import fee_sentence
+from reports.selectors import fee_totals
 
 YEAR = 2020
 

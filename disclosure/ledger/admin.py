@@ -22,8 +22,10 @@ from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.results import Error, InvalidRow, RowResult
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from . import ledger
-from .models import Agency
+from disclosure.access import user_agencies
+from disclosure.records.models import Agency
+
+from . import planning as ledger
 
 PREVIEW_ROWS = 1000  # the preview table shows this many rows; the totals count them all
 
@@ -256,19 +258,18 @@ class LedgerAdminMixin(ImportExportMixin):
         # import-export's default lists every id in the table, which tells another agency's
         # ids from missing ones; only the user's own records can be exported.
         return self.get_queryset(request).values_list("pk", flat=True)
+
     export_formats = [base_formats.CSV, TextXLSX]
     import_form_class = LedgerImportForm
     confirm_form_class = LedgerConfirmForm
     export_form_class = ExportForm  # always the contract's full column set
-    import_template_name = "admin/disclosure/ledger_import.html"
-    export_template_name = "admin/disclosure/ledger_export.html"
+    import_template_name = "disclosure/admin/ledger_import.html"
+    export_template_name = "disclosure/admin/ledger_export.html"
     to_encoding = "utf-8-sig"  # Excel opens a CSV with Chinese text correctly only with a BOM
     # The history rows (with the user and the file name) are the audit trail of an import.
     skip_admin_log = True
 
     def _agencies(self, request):
-        from .admin import user_agencies
-
         return user_agencies(request.user)
 
     def has_import_permission(self, request):

@@ -32,12 +32,14 @@ from django.db.models import F, Q, signals
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from . import services
-from .calendar import WorkCalendar
-from .models import Agency, Case, DisclosureRequest, RequestEvent
+from disclosure.clock.calendar import WorkCalendar
+from disclosure.clock.models import RequestEvent
+from disclosure.clock.services import request_deadline_fill
+from disclosure.records import numbering
+from disclosure.records.applications import Case, DisclosureRequest
+from disclosure.records.models import Agency
 
 BATCH_SIZE = 1000
-NUMBER_WIDTH = 4  # "2020-0001", the same shape as services._next_number
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 # Fills a batch of records' derived fields before they are written; returns those field names.
@@ -71,7 +73,7 @@ class Ledger:
     model: type[models.Model]
     columns: tuple[Column, ...]
     date_field: str  # the date whose year prefixes a generated number
-    number_prefix_format: str  # services.request_number_next / case_number_next use the same
+    number_prefix_format: str  # numbering.REQUEST_PREFIX or CASE_PREFIX
     # Makes a ``Derive`` for one import (bulk writes skip the services that keep such fields).
     derive: Callable[[], Derive] | None = None
 
@@ -101,7 +103,7 @@ class Ledger:
 
 
 def _request_deadlines() -> Derive:
-    """The cached due dates ``services.request_save`` keeps, for imported requests: the
+    """The cached due dates ``records.services.request_save`` keeps, for imported requests: the
     calendar is loaded once per import, the events of a batch in one query, and a request
     without events is computed once per date of receipt."""
     calendar = WorkCalendar.load()
@@ -114,11 +116,11 @@ def _request_deadlines() -> Derive:
                 events[event.request_id].append(event)  # in the model's order, as request.events
         for obj in objs:
             if events[obj.pk]:
-                services._set_deadline(obj, events[obj.pk], calendar)
+                request_deadline_fill(request=obj, events=events[obj.pk], calendar=calendar)
             elif obj.received_on in by_date:
                 obj.due_on, obj.waiting_until = by_date[obj.received_on]
             else:
-                services._set_deadline(obj, [], calendar)
+                request_deadline_fill(request=obj, events=[], calendar=calendar)
                 by_date[obj.received_on] = (obj.due_on, obj.waiting_until)
         return ["due_on", "waiting_until"]
 
@@ -140,7 +142,7 @@ REQUESTS = Ledger(
         Column("decided_on", "答复日期", "decided_on"),
     ),
     date_field="received_on",
-    number_prefix_format="{year}-",
+    number_prefix_format=numbering.REQUEST_PREFIX,
     derive=_request_deadlines,
 )
 
@@ -157,7 +159,7 @@ CASES = Ledger(
         Column("request_number", "申请编号", "request", related_attribute="number"),
     ),
     date_field="filed_on",
-    number_prefix_format="案{year}-",
+    number_prefix_format=numbering.CASE_PREFIX,
 )
 
 
@@ -767,22 +769,6 @@ def _constraint_column(
     return columns[-1].key
 
 
-def _sequence(prefix: str, taken: set[str]) -> Iterator[str]:
-    """Numbers "<prefix>NNNN" after the highest of that shape, skipping taken ones: the rule of
-    services._next_number, run in memory."""
-    highest = 0
-    for number in taken:
-        tail = number[len(prefix) :]
-        if number.startswith(prefix) and len(tail) == NUMBER_WIDTH and tail.isdigit():
-            highest = max(highest, int(tail))
-    seq = highest + 1
-    while True:
-        candidate = f"{prefix}{seq:0{NUMBER_WIDTH}d}"
-        if candidate not in taken:
-            yield candidate
-        seq += 1
-
-
 def _assign_numbers(plan: Plan, *, taken: set[str]) -> None:
     """Generate the blank numbers once every number the file gives is known."""
     ledger = plan.ledger
@@ -793,7 +779,9 @@ def _assign_numbers(plan: Plan, *, taken: set[str]) -> None:
             continue
         prefix = ledger.number_prefix(row.values[date_attname])
         if prefix not in sequences:
-            sequences[prefix] = _sequence(prefix, {n for n in taken if n.startswith(prefix)})
+            sequences[prefix] = numbering.numbers_after(
+                prefix, {n for n in taken if n.startswith(prefix)}
+            )
         row.values["number"] = next(sequences[prefix])
 
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .calendar import CalendarMissing, format_date
-from .models import Channel, DisclosureRequest, Outcome, RequestEventKind
+from disclosure.clock.calendar import CalendarMissing, format_date
+from disclosure.clock.kinds import RequestEventKind
+from disclosure.clock.selectors import request_deadline
+from disclosure.pdf import render_pdf
+from disclosure.records.applications import DisclosureRequest
+from disclosure.records.choices import Channel, Outcome
 
 REGULATION = "《中华人民共和国政府信息公开条例》"
 FEE_RULES = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
@@ -142,7 +146,6 @@ class NoLetter(Exception):
 
 def letter_context(request: DisclosureRequest) -> dict:
     """Everything the letter template prints, worded from the request and its events."""
-    from .selectors import request_deadline
 
     if not request.outcome or not request.decided_on:
         raise NoLetter("该申请尚未填写办理结果和答复日期，还不能生成答复书。")
@@ -227,6 +230,5 @@ def letter_context(request: DisclosureRequest) -> dict:
 
 
 def letter_pdf(request: DisclosureRequest) -> bytes:
-    from reports.pdf import render_pdf
 
     return render_pdf("disclosure/letters/decision.html", letter_context(request))

@@ -7,7 +7,7 @@ from django.db import migrations
 
 
 def seed_calendar(apps, schema_editor):
-    from disclosure.calendar import package_calendar, package_version
+    from disclosure.clock.calendar import package_calendar, package_version
 
     CalendarYear = apps.get_model("disclosure", "CalendarYear")
     Holiday = apps.get_model("disclosure", "Holiday")
@@ -40,7 +40,7 @@ def apply_roles(apps, schema_editor):
 
 def compute_due_dates(apps, schema_editor):
     """Existing requests have no events yet: the due date follows from receipt alone."""
-    from disclosure.calendar import CalendarMissing, WorkCalendar
+    from disclosure.clock.calendar import CalendarMissing, WorkCalendar
     from disclosure.clock import compute
 
     CalendarYear = apps.get_model("disclosure", "CalendarYear")

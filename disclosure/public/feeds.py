@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 
-from .models import Agency, Category, Disclosure
+from disclosure.records.models import Agency, Category, Disclosure
+
 from .search import NEWEST_FIRST
 
 FEED_ITEMS = 20

@@ -28,7 +28,7 @@ from django.db.models import BooleanField, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
-from .models import Disclosure
+from disclosure.records.models import Disclosure
 
 PER_PAGE = 20
 NEWEST_FIRST = ("-published_on", "-id")

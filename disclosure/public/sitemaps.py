@@ -6,9 +6,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from reports.models import ReportVersion
-
-from .models import Agency, Disclosure
+from disclosure.records.models import Agency, Disclosure
 
 
 class AgencySitemap(Sitemap):
@@ -47,20 +45,4 @@ class ItemSitemap(Sitemap):
         return Disclosure.objects.published().aggregate(m=Max("updated_at"))["m"]
 
 
-class ReportSitemap(Sitemap):
-    def items(self):
-        return ReportVersion.objects.published().select_related("agency").order_by("id")
-
-    def location(self, version):
-        return reverse(
-            "disclosure:report_version", args=[version.agency.code, version.year, version.version]
-        )
-
-    def lastmod(self, version):
-        return version.published_at
-
-    def get_latest_lastmod(self):
-        return ReportVersion.objects.published().aggregate(m=Max("published_at"))["m"]
-
-
-SITEMAPS = {"agencies": AgencySitemap, "items": ItemSitemap, "reports": ReportSitemap}
+SITEMAPS = {"agencies": AgencySitemap, "items": ItemSitemap}  # the project adds "reports"

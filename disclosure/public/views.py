@@ -1,12 +1,14 @@
-"""The public site (政府信息公开): agency homes, item lists and search, item pages, attachment
-downloads and the annual-report archive.
+"""The public site (政府信息公开): agency homes, item lists and search, item pages and
+attachment downloads. (The annual-report archive is ``reports.public``.)
 
-Every item view starts from ``Disclosure.objects.published()`` and every report view from
-``ReportVersion.objects.published()``: drafts, withdrawn and future-dated items are a 404, like
-anything that does not exist. Requests, cases and applicants are never read here.
+Every item view starts from ``Disclosure.objects.published()``: drafts, withdrawn and
+future-dated items are a 404, like anything that does not exist. Requests, cases and applicants
+are never read here.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -18,9 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from reports.models import ReportVersion
+from disclosure.records.models import Agency, Attachment, Category, Disclosure
 
-from .models import Agency, Attachment, Category, Disclosure
 from .pagecache import public_memo
 from .search import (
     MIN_TERM_LENGTH,
@@ -34,9 +35,12 @@ from .search import (
 
 GUIDE_CATEGORY = "guide"  # 信息公开指南, shown on the agency home
 NEWEST_ON_HOME = 10
+# What other apps add to the agency home's context: functions agency → dict. ``reports`` adds
+# its archive here when it starts (ReportsConfig.ready), so this app needs no import of it.
+AGENCY_HOME_EXTRAS: list[Callable[[Agency], dict]] = []
 
 
-def _agency(code: str) -> Agency:
+def public_agency(code: str) -> Agency:
     return public_memo(f"agency:{code}", lambda: get_object_or_404(Agency, code=code))
 
 
@@ -48,7 +52,7 @@ def _published(agency: Agency):
     return Disclosure.objects.published().filter(agency=agency)
 
 
-def _crumbs(agency: Agency | None = None, *rest: tuple[str, str | None]) -> list:
+def crumbs(agency: Agency | None = None, *rest: tuple[str, str | None]) -> list:
     """Breadcrumbs: 首页 › agency › … (the last one is the current page, without a link)."""
     crumbs = [("首页", reverse("disclosure:home"))]
     if agency is not None:
@@ -78,7 +82,7 @@ def home(request):
 
 def agency_home(request, code):
     """The catalog (主动公开目录) with counts, the newest items, the guide, the annual reports."""
-    agency = _agency(code)
+    agency = public_agency(code)
     published = _published(agency)
     counts = public_memo(
         f"counts:{agency.pk}",
@@ -90,7 +94,6 @@ def agency_home(request, code):
     categories = [(c, counts.get(c.pk, 0)) for c in _categories()]
     newest = list(list_rows(published).order_by(*NEWEST_FIRST)[:NEWEST_ON_HOME])
     guide = published.filter(category__slug=GUIDE_CATEGORY).order_by(*NEWEST_FIRST).first()
-    reports = list(_report_versions(agency).current().order_by("-year"))
     return render(
         request,
         "disclosure/agency_home.html",
@@ -101,8 +104,8 @@ def agency_home(request, code):
             "total": sum(counts.values()),
             "newest": newest,
             "guide": guide,
-            "reports": reports,
-            "crumbs": _crumbs(agency),
+            "crumbs": crumbs(agency),
+            **{k: v for extra in AGENCY_HOME_EXTRAS for k, v in extra(agency).items()},
         },
     )
 
@@ -165,7 +168,7 @@ class ItemListView(ListView):
     paginator_class = ElasticPaginator
 
     def get(self, request, *args, **kwargs):
-        self.agency = _agency(kwargs["code"])
+        self.agency = public_agency(kwargs["code"])
         years = public_memo(f"years:{self.agency.pk}", lambda: _years(self.agency))
         categories = _categories()
         self.form = FilterForm(request.GET or None, categories=categories, years=years)
@@ -231,7 +234,7 @@ class ItemListView(ListView):
             if paginator
             else [],
             querystring=querystring.urlencode(),
-            crumbs=_crumbs(self.agency, (title, None)),
+            crumbs=crumbs(self.agency, (title, None)),
         )
         return context
 
@@ -260,7 +263,7 @@ class ItemDetailView(DetailView):
         context.update(
             agency=item.agency,
             attachments=[(a, _file_size(a.file)) for a in item.attachments.all()],
-            crumbs=_crumbs(
+            crumbs=crumbs(
                 item.agency,
                 (item.category.name, f"{category_url}?category={item.category.slug}"),
                 (item.title, None),
@@ -279,9 +282,9 @@ def _file_size(file) -> int | None:
 def attachment_download(request, code, pk, attachment_pk):
     """An attachment of a published item, streamed from storage (never a raw /media/ link:
     that would serve the attachments of drafts too)."""
-    item = get_object_or_404(_published(_agency(code)), pk=pk)
+    item = get_object_or_404(_published(public_agency(code)), pk=pk)
     attachment = get_object_or_404(Attachment, disclosure=item, pk=attachment_pk)
-    return _stream(attachment.file, _download_name(attachment))
+    return stream_download(attachment.file, _download_name(attachment))
 
 
 def _download_name(attachment: Attachment) -> str:
@@ -292,68 +295,12 @@ def _download_name(attachment: Attachment) -> str:
     return name
 
 
-def _stream(file, filename: str, **kwargs) -> FileResponse:
+def stream_download(file, filename: str, **kwargs) -> FileResponse:
     try:
         handle = file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("文件不存在。") from None
     return FileResponse(handle, as_attachment=True, filename=filename, **kwargs)
-
-
-def _report_versions(agency: Agency):
-    return ReportVersion.objects.published().filter(agency=agency)
-
-
-def report_list(request, code):
-    """The annual-report archive: the current version of each year, and superseded ones."""
-    agency = _agency(code)
-    versions = list(_report_versions(agency).order_by("-year", "-version"))
-    current, superseded, seen = [], [], set()
-    for version in versions:
-        (superseded if version.year in seen else current).append(version)
-        seen.add(version.year)
-    return render(
-        request,
-        "disclosure/report_list.html",
-        {
-            "agency": agency,
-            "current": current,
-            "superseded": superseded,
-            "crumbs": _crumbs(agency, ("政府信息公开工作年度报告", None)),
-        },
-    )
-
-
-def report_detail(request, code, year, version=None):
-    """The stored HTML of a published report (the current version unless one is asked for)."""
-    agency = _agency(code)
-    versions = _report_versions(agency).filter(year=year).order_by("-version")
-    latest = versions.first()
-    report = latest if version is None else versions.filter(version=version).first()
-    if report is None:
-        raise Http404("没有这份报告。")
-    archive_url = reverse("disclosure:report_list", args=[agency.code])
-    return render(
-        request,
-        "disclosure/report_detail.html",
-        {
-            "agency": agency,
-            "report": report,
-            "latest": latest,
-            "crumbs": _crumbs(
-                agency, ("政府信息公开工作年度报告", archive_url), (f"{report.year}年", None)
-            ),
-        },
-    )
-
-
-def report_pdf(request, code, year, version):
-    """The PDF stored when the report was published, as stored (never re-rendered)."""
-    report = get_object_or_404(_report_versions(_agency(code)), year=year, version=version)
-    suffix = f"（第{report.version}版）" if report.version > 1 else ""
-    response = _stream(report.pdf, f"{report.title}{suffix}.pdf")
-    response["ETag"] = f'"{report.pdf_sha256}"'
-    return response
 
 
 def robots_txt(request):

@@ -4,99 +4,34 @@ confirm it exists."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Min
 from django.http import Http404
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from reports.filters import ReportCellFilter
+from disclosure.access import (
+    NOT_FOUND,
+    AgencyScopedAdmin,
+    AgencyScopedMixin,
+    mask_name,
+    user_agencies,
+)
+from disclosure.clock.admin import (
+    ClockAdminMixin,
+    DeadlineFilter,
+    RequestCheckFormMixin,
+    RequestEventInline,
+)
+from disclosure.ledger.admin import CaseResource, LedgerAdminMixin, RequestResource
+from disclosure.letters.admin import LetterAdminMixin
 
 from . import services
-from .clock_admin import ClockAdminMixin, DeadlineFilter, RequestCheckFormMixin, RequestEventInline
-from .ledger_admin import CaseResource, LedgerAdminMixin, RequestResource
-from .models import (
-    Agency,
-    Attachment,
-    Case,
-    Category,
-    Disclosure,
-    DisclosureRequest,
-    YearlyFigures,
-    agency_ids_of,
-)
+from .applications import Case, DisclosureRequest
+from .models import Agency, Attachment, Category, Disclosure, YearlyFigures
 
 admin.site.site_header = "政府信息公开管理"
 admin.site.site_title = "政府信息公开管理"
 admin.site.index_title = "工作台"
-
-
-def mask_name(name: str) -> str:
-    """张三丰 → 张**: enough for a clerk to recognise a row, not enough to expose it."""
-    if not name:
-        return ""
-    return name[0] + "*" * min(len(name) - 1, 6) if len(name) > 1 else "*"
-
-
-def user_agencies(user):
-    if user.is_superuser:
-        return Agency.objects.all()
-    return Agency.objects.filter(id__in=agency_ids_of(user))
-
-
-class AgencyScopedMixin:
-    """For a model with an ``agency`` foreign key and a ``visible_to`` queryset."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        agencies = user_agencies(request.user)
-        if db_field.name == "agency":
-            kwargs["queryset"] = agencies
-            if len(agencies) == 1:
-                kwargs["initial"] = agencies[0]
-        elif db_field.name == "request":
-            # Validating against every agency's requests would echo another agency's number.
-            kwargs["queryset"] = DisclosureRequest.objects.visible_to(request.user)
-        elif db_field.name == "handler":
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, agencies__in=agencies)
-                .distinct()
-                .order_by("username")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_list_filter(self, request):
-        filters = list(super().get_list_filter(request))
-        if request.user.is_superuser or len(agency_ids_of(request.user)) > 1:
-            filters.insert(0, ("agency", admin.RelatedOnlyFieldListFilter))
-        return filters
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404("记录不存在。")
-
-
-class AgencyScopedAdmin(AgencyScopedMixin, SimpleHistoryAdmin):
-    """Scoped admin with the change history of each record."""
-
-    def _check_visible(self, request, object_id):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404("记录不存在。")
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._check_visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._check_visible(request, object_id)
-        if request.method == "POST":
-            # Reverting would write an old version back past the services and the role checks
-            # (a clerk could re-publish a withdrawn item): history is for reading only.
-            raise PermissionDenied("历史版本只供查看，请在记录页面修改。")
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class NumberedForm(forms.ModelForm):
@@ -190,7 +125,7 @@ class AgencyAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404("记录不存在。")
+        raise Http404(NOT_FOUND)
 
 
 @admin.register(Category)
@@ -266,9 +201,7 @@ class DisclosureAdmin(AgencyScopedAdmin):
         return actions
 
     def save_model(self, request, obj, form, change):
-        if obj.status == Disclosure.Status.PUBLISHED and not obj.index_number:
-            obj.index_number = services.disclosure_index_number_next(disclosure=obj)
-        super().save_model(request, obj, form, change)
+        services.disclosure_save(disclosure=obj)
 
     def _apply(self, request, queryset, service, verb):
         done = 0
@@ -301,7 +234,9 @@ class CaseInline(admin.TabularInline):
 
 
 @admin.register(DisclosureRequest)
-class DisclosureRequestAdmin(ClockAdminMixin, LedgerAdminMixin, AgencyScopedAdmin):
+class DisclosureRequestAdmin(
+    ClockAdminMixin, LetterAdminMixin, LedgerAdminMixin, AgencyScopedAdmin
+):
     resource_classes = [RequestResource]
     form = RequestForm
     list_display = [
@@ -322,7 +257,7 @@ class DisclosureRequestAdmin(ClockAdminMixin, LedgerAdminMixin, AgencyScopedAdmi
         "outcome",
         "applicant_type",
         "channel",
-        ReportCellFilter,  # drill-down from a table-三 cell; shown only when used
+        # reports.admin adds the drill-down from a table-三 cell (shown only when used).
     ]
     list_select_related = ["agency"]
     search_fields = ["number", "subject", "applicant_name"]

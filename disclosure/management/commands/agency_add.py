@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from disclosure import services
+from disclosure.records import services
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from disclosure import services
-from disclosure.calendar import package_version
+from disclosure.clock import services as clock_services
+from disclosure.clock.calendar import package_version
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, replace, **options):
-        summary = services.calendar_refresh_from_package(replace=replace)
+        summary = clock_services.calendar_refresh_from_package(replace=replace)
         self.stdout.write(
             f"{package_version()}：新增 {summary['added']} 个年度，覆盖 {summary['replaced']} 个，"
             f"保留 {summary['kept']} 个；{summary['requests']} 件办理中申请的答复期限已更新。"

@@ -2,8 +2,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from disclosure.calendar import CalendarMissing
-from disclosure.selectors import deadline_for_date
+from disclosure.clock.calendar import CalendarMissing
+from disclosure.clock.selectors import deadline_for_date
 
 
 def iso_date(value: str) -> datetime.date:

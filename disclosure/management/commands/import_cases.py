@@ -1,4 +1,4 @@
-from disclosure import ledger
+from disclosure.ledger import planning as ledger
 
 from .import_requests import Command as ImportRequestsCommand
 

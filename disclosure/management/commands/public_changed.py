@@ -3,7 +3,7 @@ psql, a data migration), or to be sure the site shows the database as it is."""
 
 from django.core.management.base import BaseCommand
 
-from disclosure.pagecache import public_changed
+from disclosure.public.pagecache import public_changed
 
 
 class Command(BaseCommand):

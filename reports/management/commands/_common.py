@@ -3,6 +3,7 @@
 from django.core.management.base import CommandError
 
 from disclosure.models import Agency
+from disclosure.records import numbering
 from reports import labels
 from reports.document import ReportDocument, report_document
 from reports.models import Report
@@ -23,8 +24,8 @@ def load_document(*, agency: str, year: int, template: str | None) -> ReportDocu
         agency_obj = Agency.objects.get(code=agency)
     except Agency.DoesNotExist:
         raise CommandError(f"机关代码“{agency}”不存在。") from None
-    if not 2008 <= year <= 2100:
-        raise CommandError(f"年度应在2008年至2100年之间，而不是{year}。")
+    if not numbering.year_valid(year):
+        raise CommandError(f"{numbering.YEAR_RANGE_MESSAGE[:-1]}，而不是{year}。")
     report = Report.objects.filter(agency=agency_obj, year=year).first()
     if report is not None and report.is_entered and template and template != report.template:
         raise CommandError(

@@ -15,9 +15,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.urls import reverse
 
-from disclosure import services
-from disclosure.bench import clerk_client, load_requests, time_pages, wipe_agency_records
+from disclosure.clock import services as clock_services
+from disclosure.devtools.bench import clerk_client, load_requests, time_pages, wipe_agency_records
 from disclosure.models import CalendarYear, DisclosureRequest, Holiday
+from disclosure.records import services
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{connection.vendor}: {n} 条申请，其中办理中 {open_count} 条")
 
         t = time.perf_counter()
-        changed = services.request_deadlines_refresh(queryset=requests)
+        changed = clock_services.request_deadlines_refresh(queryset=requests)
         self.stdout.write(
             f"  计算全部答复期限       {time.perf_counter() - t:7.2f} s（{changed} 条）"
         )
@@ -47,9 +48,9 @@ class Command(BaseCommand):
         day = datetime.date(2023, 6, 19)
         holiday = Holiday(calendar=CalendarYear.objects.get(year=day.year), date=day, name="基准")
         t = time.perf_counter()
-        services.holiday_save(holiday=holiday)
+        clock_services.holiday_save(holiday=holiday)
         seconds = time.perf_counter() - t
-        services.holiday_delete(holiday=holiday)
+        clock_services.holiday_delete(holiday=holiday)
         self.stdout.write(f"  修改一天节假日后重算   {seconds:7.2f} s")
 
         client = clerk_client(agency)

@@ -25,9 +25,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from disclosure import ledger, services
-from disclosure.bench import synthetic_requests, wipe_agency_records
+from disclosure.devtools.bench import synthetic_requests, wipe_agency_records
+from disclosure.ledger import planning as ledger
 from disclosure.models import DisclosureRequest
+from disclosure.records import services
 
 
 def ledger_rows(agency, n: int, *, blank_numbers: bool = True):

@@ -24,9 +24,9 @@ from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from disclosure import services
 from disclosure.models import Category, Disclosure
-from disclosure.pagecache import public_changed
+from disclosure.public.pagecache import public_changed
+from disclosure.records import services
 
 AGENCY_CODE = "bench"
 AGENCY_NAME = "基准测试市机关事务管理局"

@@ -20,9 +20,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from disclosure import services
-from disclosure.bench import wipe_agency_records
+from disclosure.devtools.bench import wipe_agency_records
 from disclosure.models import Agency, ApplicantType, Case, CaseKind, DisclosureRequest, Outcome
+from disclosure.records import services
 from reports.document import report_document
 from reports.models import Report
 from reports.render import render_print_html, render_report_pdf

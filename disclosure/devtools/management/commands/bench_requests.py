@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.urls import reverse
 
-from disclosure import services
-from disclosure.bench import clerk_client, load_requests, time_pages, wipe_agency_records
+from disclosure.devtools.bench import clerk_client, load_requests, time_pages, wipe_agency_records
+from disclosure.records import services
 
 
 class Command(BaseCommand):

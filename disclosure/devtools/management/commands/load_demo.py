@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from disclosure.demo import load_demo
+from disclosure.devtools.demo import load_demo
 
 
 class Command(BaseCommand):

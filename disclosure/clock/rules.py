@@ -1,0 +1,148 @@
+"""The rules of 条例第三十条至第三十五条 that tie a request's events and decision together.
+
+``compute`` does the arithmetic; here are the checks a clerk's entry must pass before it is
+saved: an event against the request, its other events and the calendar (``event_check``), and
+a decision against the events (``request_check``). Both raise ``ValidationError`` with messages
+for the form fields; the services and the admin forms call them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from disclosure.records.applications import DisclosureRequest
+from disclosure.records.choices import Outcome
+
+from .calendar import CalendarMissing, WorkCalendar
+from .compute import compute, correction_notice_latest, due_without_extension
+from .models import RequestEvent, RequestEventKind
+from .selectors import request_deadline
+
+
+def event_check(event: RequestEvent) -> None:
+    """Rules that need the event's request, its other events or the calendar."""
+
+    def request_deadline_from(request, events):
+        return compute(
+            request.received_on,
+            events,
+            WorkCalendar.load(),
+            count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
+        ).due_on
+
+    if not event.request_id or not event.on:
+        return
+    request = event.request
+    errors = {}
+    if event.on < request.received_on:
+        errors["on"] = "日期不能早于收到申请日期。"
+    elif request.decided_on and event.on > request.decided_on:
+        errors["on"] = "日期不能晚于答复日期。"
+    elif event.on > timezone.localdate():
+        errors["on"] = "日期不能晚于今天：只登记已经发生的事项。"
+    if errors:
+        raise ValidationError(errors)
+
+    others = list(RequestEvent.objects.filter(request_id=event.request_id).exclude(pk=event.pk))
+    kinds = {e.kind: e for e in others}
+    count_receipt_day = settings.DEADLINE_COUNT_RECEIPT_DAY
+    try:
+        if event.kind == RequestEventKind.CORRECTION_NOTICE:
+            latest = correction_notice_latest(
+                request.received_on, WorkCalendar.load(), count_receipt_day=count_receipt_day
+            )
+            if event.on > latest:
+                errors["on"] = (
+                    f"补正通知应自收到申请之日起7个工作日内发出（条例第三十条），"
+                    f"本申请最晚为{latest:%Y-%m-%d}，已超过，不能再要求补正。"
+                )
+        elif event.kind == RequestEventKind.CORRECTION_RECEIVED:
+            notice = kinds.get(RequestEventKind.CORRECTION_NOTICE)
+            if notice is None:
+                errors["kind"] = "请先登记补正通知，再登记收到补正申请。"
+            elif event.on < notice.on:
+                errors["on"] = "收到补正的日期不能早于补正通知的日期。"
+        elif event.kind == RequestEventKind.FEE_PAID:
+            notice = kinds.get(RequestEventKind.FEE_NOTICE)
+            if notice is None:
+                errors["kind"] = "请先登记收费通知，再登记缴费。"
+            elif event.on < notice.on:
+                errors["on"] = "缴费日期不能早于收费通知的日期。"
+        elif event.kind in (*RequestEventKind.CONSULTATIONS, RequestEventKind.FEE_NOTICE):
+            due = request_deadline_from(request, others)
+            if due is not None and event.on > due:
+                errors["on"] = (
+                    f"答复期限已于{due:%Y-%m-%d}届满，不能再{event.get_kind_display()}；"
+                    f"征求意见和收费通知应在答复期限内进行。"
+                )
+        elif event.kind == RequestEventKind.EXTENSION:
+            due = due_without_extension(
+                request.received_on,
+                others,
+                WorkCalendar.load(),
+                count_receipt_day=count_receipt_day,
+            )
+            if due is None:
+                errors["kind"] = "等待申请人补正或缴费期间不能延长答复期限。"
+            elif event.on > due or (event.notified_on and event.notified_on > due):
+                errors["on"] = (
+                    f"延长答复期限须在原答复期限（{due:%Y-%m-%d}）届满前批准并告知申请人。"
+                )
+    except CalendarMissing as exc:
+        errors.setdefault("on", str(exc))
+    if errors:
+        raise ValidationError(errors)
+
+
+def request_check(*, request: DisclosureRequest) -> None:
+    """Rules between a request and its events, for the decision: raises ``ValidationError``.
+
+    Applied where a clerk decides in the app (``request_decide``, the admin form), not to
+    ledgers imported from Excel: those record past outcomes without the events behind them.
+    """
+    events = list(request.events.all()) if request.pk else []
+    errors: dict[str, list[str]] = {}
+    if events and request.received_on and request.received_on > min(e.on for e in events):
+        errors.setdefault("received_on", []).append("收到申请日期不能晚于已登记的办理事项。")
+    if events and request.decided_on and request.decided_on < max(e.on for e in events):
+        errors.setdefault("decided_on", []).append("答复日期不能早于已登记的办理事项。")
+    by_kind = {e.kind: e for e in events}
+    outcome = request.outcome
+    needs = {
+        Outcome.OTHER_NO_CORRECTION: (
+            RequestEventKind.CORRECTION_NOTICE,
+            RequestEventKind.CORRECTION_RECEIVED,
+            "补正",
+        ),
+        Outcome.OTHER_UNPAID_FEE: (RequestEventKind.FEE_NOTICE, RequestEventKind.FEE_PAID, "缴费"),
+    }
+    if outcome in needs and request.decided_on:
+        notice_kind, answer_kind, what = needs[outcome]
+        label = Outcome(outcome).label
+        if notice_kind not in by_kind:
+            errors.setdefault("outcome", []).append(
+                f"没有登记{RequestEventKind(notice_kind).label}，不能按“{label}”办结。"
+            )
+        elif answer_kind in by_kind:
+            errors.setdefault("outcome", []).append(f"申请人已{what}，不能按“{label}”办结。")
+        else:
+            try:
+                deadline = request_deadline(request, events=events)
+                if deadline.waiting_until and request.decided_on <= deadline.waiting_until:
+                    errors.setdefault("decided_on", []).append(
+                        f"{what}期限至{deadline.waiting_until:%Y-%m-%d}，期限届满后才能按"
+                        f"“{label}”办结。"
+                    )
+            except CalendarMissing as exc:
+                errors.setdefault("decided_on", []).append(str(exc))
+    if (
+        outcome == Outcome.UNAVAILABLE_STILL_UNCLEAR
+        and RequestEventKind.CORRECTION_RECEIVED not in by_kind
+    ):
+        errors.setdefault("outcome", []).append(
+            "“补正后申请内容仍不明确”须先登记补正通知和收到补正申请（条例第三十条）。"
+        )
+    if errors:
+        raise ValidationError(errors)
