@@ -1,4 +1,4 @@
-"""The counting rules of tables 三 and 四 (../shared/spec/interchange.md), written once.
+"""The counting rules of tables 三 and 四 (../docs/interchange.md), written once.
 
 Each rule is a ``Q`` on ``DisclosureRequest`` / ``Case``. The compiler aggregates with them
 (conditional ``Count``) and the admin's drill-down filter filters with them, so a table-三 cell and

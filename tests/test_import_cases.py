@@ -1,6 +1,6 @@
 import datetime
 
-from disclosure.ledger import planning as ledger
+from disclosure import ledger
 from disclosure.models import Case
 
 from .factories import ledger_csv, ledger_xlsx, make_agency, make_case, make_request

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from disclosure.ledger import planning as ledger
+from disclosure import ledger
 from disclosure.models import ApplicantType, Case, CaseKind, CaseResult, DisclosureRequest, Outcome
 
 from .factories import ledger_csv, make_agency

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from disclosure.ledger import planning as ledger
+from disclosure import ledger
 from disclosure.models import DisclosureRequest
 from disclosure.records import services
 

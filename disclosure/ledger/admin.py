@@ -22,10 +22,9 @@ from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.results import Error, InvalidRow, RowResult
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from disclosure import ledger
 from disclosure.access import user_agencies
 from disclosure.records.models import Agency
-
-from . import planning as ledger
 
 PREVIEW_ROWS = 1000  # the preview table shows this many rows; the totals count them all
 

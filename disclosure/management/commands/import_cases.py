@@ -1,4 +1,4 @@
-from disclosure.ledger import planning as ledger
+from disclosure import ledger
 
 from .import_requests import Command as ImportRequestsCommand
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from disclosure.ledger import planning as ledger
+from disclosure import ledger
 from disclosure.models import Agency
 
 

@@ -25,8 +25,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from disclosure import ledger
 from disclosure.devtools.bench import synthetic_requests, wipe_agency_records
-from disclosure.ledger import planning as ledger
 from disclosure.models import DisclosureRequest
 from disclosure.records import services
 
