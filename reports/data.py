@@ -1,5 +1,5 @@
 """The report's tables as frozen data, and their JSON form (``ogi-annual-report/1``, see
-../shared/spec/interchange.md). Compiled tables, tables typed in from a paper report and the data of
+docs/interchange.md). Compiled tables, tables typed in from a paper report and the data of
 a published version are all this one structure, so every check and every output treats them alike.
 """
 
@@ -180,6 +180,27 @@ def report_data_from_json(
     errors = _Errors()
     if not isinstance(obj, dict):
         raise ValidationError("报告数据应为一个JSON对象。")
+    year, template = _parse_header(obj, errors)
+    agency = _parse_agency(obj, agency_code, errors)
+    table2 = _parse_table2(obj.get("table2"), template, errors)
+    table3 = _parse_table3(obj.get("table3"), template, errors)
+    table4 = _parse_table4(obj.get("table4"), errors)
+    if errors.messages:
+        raise ValidationError(errors.messages)
+    return ReportData(
+        agency_code=agency_code or agency.get("code", ""),
+        agency_name=agency_name or agency.get("name", ""),
+        year=year,
+        template=template,
+        table2=table2,
+        table3=table3,
+        table4=table4,
+    )
+
+
+def _parse_header(obj: dict, errors: _Errors) -> tuple[int, str]:
+    """The format, year and template; an unknown template stops parsing at once, as every table's
+    layout depends on it."""
     if obj.get("format") != FORMAT:
         errors.add("format", f"应为“{FORMAT}”")
     year = obj.get("year")
@@ -190,53 +211,71 @@ def report_data_from_json(
     if template not in labels.TEMPLATE_NAMES:
         errors.add("template", f"报告格式应为 2019 或 2021，而不是 {template!r}")
         raise ValidationError(errors.messages)
+    return year, template
+
+
+def _parse_agency(obj: dict, agency_code: str | None, errors: _Errors) -> dict:
     agency = obj.get("agency") or {}
     if not isinstance(agency, dict):
         errors.add("agency", '应为 {"code": …, "name": …}')
         agency = {}
     if agency_code is not None and agency.get("code") not in (None, agency_code):
         errors.add("agency.code", f"数据属于“{agency.get('code')}”，不是本机关“{agency_code}”")
+    return agency
 
-    table2_raw = obj.get("table2")
-    table2 = []
-    if not isinstance(table2_raw, dict):
+
+def _parse_table2(raw, template: str, errors: _Errors) -> tuple[Table2Row, ...]:
+    if not isinstance(raw, dict):
         errors.add("table2", "缺少表二")
-        table2_raw = {}
+        raw = {}
     expected = table2_layout(template)
-    unknown = set(table2_raw) - {key for key, _fields in expected}
+    unknown = set(raw) - {key for key, _fields in expected}
     for key in sorted(unknown):
         errors.add(f"table2.{key}", f"{template}格式的表二没有这一项")
-    for key, fields in expected:
-        item = table2_raw.get(key)
-        if not isinstance(item, dict):
-            errors.add(f"table2.{key}", "缺少这一项")
-            item = {}
-        for extra in sorted(set(item) - set(fields)):
-            errors.add(f"table2.{key}.{extra}", f"{template}格式没有这一栏")
-        values = []
-        for field in fields:
-            where = f"table2.{key}.{field}"
-            if field not in item:
-                errors.add(where, "缺少这一栏")
-                values.append(0)
-            elif field in labels.MONEY_FIELDS:
-                values.append(_money(item[field], where, errors))
-            else:
-                values.append(_int(item[field], where, errors, signed=field == "change"))
-        table2.append(Table2Row(key, fields, tuple(values)))
+    return tuple(
+        _parse_table2_row(raw.get(key), key, fields, template, errors) for key, fields in expected
+    )
 
-    table3 = []
-    table3_raw = obj.get("table3")
-    if not isinstance(table3_raw, dict):
-        errors.add("table3", "缺少表三")
-        table3_raw = {}
-    if table3_raw.get("columns", list(labels.TABLE3_COLUMNS)) != list(labels.TABLE3_COLUMNS):
-        errors.add("table3.columns", f"应为 {list(labels.TABLE3_COLUMNS)}")
-    rows_raw = table3_raw.get("rows")
+
+def _parse_table2_row(
+    item, key: str, fields: tuple[str, ...], template: str, errors: _Errors
+) -> Table2Row:
+    if not isinstance(item, dict):
+        errors.add(f"table2.{key}", "缺少这一项")
+        item = {}
+    for extra in sorted(set(item) - set(fields)):
+        errors.add(f"table2.{key}.{extra}", f"{template}格式没有这一栏")
+    values = []
+    for field in fields:
+        where = f"table2.{key}.{field}"
+        if field not in item:
+            errors.add(where, "缺少这一栏")
+            values.append(0)
+        elif field in labels.MONEY_FIELDS:
+            values.append(_money(item[field], where, errors))
+        else:
+            values.append(_int(item[field], where, errors, signed=field == "change"))
+    return Table2Row(key, fields, tuple(values))
+
+
+def _table_rows_raw(raw, table: str, name: str, columns: tuple[str, ...], errors: _Errors) -> list:
+    """The ``rows`` list of table 三 or 四 (``table`` is "table3"/"table4", ``name`` 三/四), after
+    checking the table is an object and its ``columns``, if given, are the standard ones."""
+    if not isinstance(raw, dict):
+        errors.add(table, f"缺少表{name}")
+        raw = {}
+    if raw.get("columns", list(columns)) != list(columns):
+        errors.add(f"{table}.columns", f"应为 {list(columns)}")
+    rows = raw.get("rows")
+    if not isinstance(rows, list):
+        errors.add(f"{table}.rows", f"缺少表{name}的行")
+        rows = []
+    return rows
+
+
+def _parse_table3(raw, template: str, errors: _Errors) -> tuple[Table3Row, ...]:
+    rows_raw = _table_rows_raw(raw, "table3", "三", labels.TABLE3_COLUMNS, errors)
     rows_by_key = {}
-    if not isinstance(rows_raw, list):
-        errors.add("table3.rows", "缺少表三的行")
-        rows_raw = []
     for i, row in enumerate(rows_raw, start=1):
         if not isinstance(row, dict) or not isinstance(row.get("key"), str):
             errors.add(f"table3.rows第{i}行", '应为 {"key": …, "values": […]}')
@@ -247,46 +286,32 @@ def report_data_from_json(
     expected_rows = labels.table3_rows(template)
     for key in rows_by_key.keys() - {key for key, _label in expected_rows}:
         errors.add(f"table3.{key}", f"{template}格式的表三没有这一行")
+    width = len(labels.TABLE3_COLUMNS)
+    table3 = []
     for key, label in expected_rows:
         row = rows_by_key.get(key)
         if row is None:
             errors.add(f"table3.{key}", "缺少这一行")
-            values = (0,) * len(labels.TABLE3_COLUMNS)
+            values = (0,) * width
         else:
-            values = _values(row.get("values"), f"table3.{key}", len(labels.TABLE3_COLUMNS), errors)
+            values = _values(row.get("values"), f"table3.{key}", width, errors)
         table3.append(Table3Row(key, label, values))
+    return tuple(table3)
 
-    table4 = []
-    table4_raw = obj.get("table4")
-    if not isinstance(table4_raw, dict):
-        errors.add("table4", "缺少表四")
-        table4_raw = {}
-    if table4_raw.get("columns", list(labels.TABLE4_COLUMNS)) != list(labels.TABLE4_COLUMNS):
-        errors.add("table4.columns", f"应为 {list(labels.TABLE4_COLUMNS)}")
-    cases_raw = table4_raw.get("rows")
-    if not isinstance(cases_raw, list):
-        errors.add("table4.rows", "缺少表四的行")
-        cases_raw = []
+
+def _parse_table4(raw, errors: _Errors) -> tuple[Table4Row, ...]:
+    cases_raw = _table_rows_raw(raw, "table4", "四", labels.TABLE4_COLUMNS, errors)
     cases_by_key = {r.get("key"): r for r in cases_raw if isinstance(r, dict)}
     for key in sorted(set(cases_by_key) - set(labels.TABLE4_ROWS), key=str):
         errors.add(f"table4.{key}", "表四没有这一行")
+    width = len(labels.TABLE4_COLUMNS)
+    table4 = []
     for key in labels.TABLE4_ROWS:
         row = cases_by_key.get(key)
         if row is None:
             errors.add(f"table4.{key}", "缺少这一行")
-            values = (0,) * len(labels.TABLE4_COLUMNS)
+            values = (0,) * width
         else:
-            values = _values(row.get("values"), f"table4.{key}", len(labels.TABLE4_COLUMNS), errors)
+            values = _values(row.get("values"), f"table4.{key}", width, errors)
         table4.append(Table4Row(key, values))
-
-    if errors.messages:
-        raise ValidationError(errors.messages)
-    return ReportData(
-        agency_code=agency_code or agency.get("code", ""),
-        agency_name=agency_name or agency.get("name", ""),
-        year=year,
-        template=template,
-        table2=tuple(table2),
-        table3=tuple(table3),
-        table4=tuple(table4),
-    )
+    return tuple(table4)

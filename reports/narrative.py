@@ -16,6 +16,7 @@ from disclosure.models import Agency, Outcome
 
 from . import labels
 from .data import ReportData
+from .rules import outcome_row
 
 PLACEHOLDER_RE = re.compile(r"【[^】]*】")
 NARRATIVE_FIELDS = ("introduction", "overview", "problems", "other_matters")
@@ -56,8 +57,6 @@ def narrative_of(report) -> Narrative:
 
 def outcome_group_total(data: ReportData, outcomes) -> int:
     """Total of the table-三 rows the given outcomes are counted in (2019 merges （六）)."""
-    from .rules import outcome_row
-
     rows = {outcome_row(data.template, o) for o in outcomes}
     return sum(data.row(key).total for key in rows)
 
@@ -72,9 +71,10 @@ class FeeTotals(NamedTuple):
 def fee_sentence(year: int, fees: FeeTotals | None) -> str:
     """The fee sentence of 六、其他需要报告的事项.
 
-    Hook for the fee records (not in the app yet): pass the number of requests for which a
-    信息处理费 was collected in the year and the total collected (paid, not merely noticed);
-    until then the caller passes ``None`` and the manager states it, which the 【】 enforces.
+    ``fees`` are the totals from the requests' fee records (``selectors.fee_totals``: requests
+    whose 信息处理费 was paid in the year, with the amounts of their fee_notice events). A year
+    typed in from a paper report has no records, so its caller passes ``None`` and the manager
+    states the fees, which the 【】 enforces.
     """
     if fees is None:
         return (
@@ -96,12 +96,34 @@ def narrative_prefill(
 ) -> Narrative:
     """Sections pre-filled from the data; the manager completes what only they can write."""
     year = data.year
+    topic_text = {
+        "主动公开": _proactive_text(year, items),
+        "依申请公开": _requests_text(data),
+        "政府信息管理": "【请填写政府信息管理情况】",
+        "政府信息公开平台建设": "【请填写政府信息公开平台建设情况】",
+        "监督保障": _oversight_text(data),
+    }
+    overview = "\n".join(
+        f"{labels.numbered(i)}{topic}\n{topic_text[topic]}"
+        for i, topic in enumerate(labels.OVERVIEW_TOPICS, start=1)
+    )
+    problems = "【请填写上一年度报告所列问题的改进情况，以及本年度存在的主要问题和改进措施】"
+    return Narrative(
+        introduction=_introduction(agency, year),
+        overview=overview,
+        problems=problems,
+        other_matters=fee_sentence(year, fees),
+    )
+
+
+def _introduction(agency: Agency, year: int) -> str:
+    """引言: the statutory opening, the reporting period, and the contact line if there is one."""
     contact = (
         f"如对本年度报告有疑问，请与{agency.contact_office}联系（{agency.contact_line}）。"
         if agency.contact_line
         else ""
     )
-    introduction = (
+    return (
         f"根据《中华人民共和国政府信息公开条例》规定，特向社会公布{agency.name}{year}年度"
         f"政府信息公开工作年度报告。本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止，"
         "包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
@@ -109,15 +131,19 @@ def narrative_prefill(
         f"{contact}"
     )
 
-    published = sum(n for _name, n in items)
-    if published:
-        per_category = "；".join(f"{name}{n}条" for name, n in items)
-        proactive = (
-            f"{year}年度共主动公开政府信息{published}条。在主动公开的信息中，{per_category}。"
-        )
-    else:
-        proactive = f"{year}年度共主动公开政府信息0条。"
 
+def _proactive_text(year: int, items: tuple[tuple[str, int], ...]) -> str:
+    """Overview topic 主动公开: items published in the year, per category."""
+    published = sum(n for _name, n in items)
+    if not published:
+        return f"{year}年度共主动公开政府信息0条。"
+    per_category = "；".join(f"{name}{n}条" for name, n in items)
+    return f"{year}年度共主动公开政府信息{published}条。在主动公开的信息中，{per_category}。"
+
+
+def _requests_text(data: ReportData) -> str:
+    """Overview topic 依申请公开: requests received, carried over, decided (by outcome group)
+    and carried forward, as table 三 gives them."""
     received = data.row(labels.ROW_RECEIVED).total
     carried_over = data.row(labels.ROW_CARRIED_OVER).total
     decided = data.row(labels.ROW_TOTAL).total
@@ -127,35 +153,21 @@ def narrative_prefill(
         for name, outcomes in OUTCOME_GROUPS
         if (total := outcome_group_total(data, outcomes))
     )
-    requests = (
-        f"{year}年度共收到政府信息公开申请{received}件，上年结转{carried_over}件。"
+    return (
+        f"{data.year}年度共收到政府信息公开申请{received}件，上年结转{carried_over}件。"
         f"本年度办结{decided}件"
         + (f"，其中{answered}" if answered else "")
         + f"；结转下年度继续办理{carried_forward}件。"
     )
+
+
+def _oversight_text(data: ReportData) -> str:
+    """Overview topic 监督保障: review and litigation cases from table 四."""
     review = data.case_row("review").total
     litigation = sum(data.case_row(k).total for k in labels.TABLE4_ROWS if k != "review")
-    oversight = (
-        f"{year}年度因政府信息公开工作被申请行政复议{review}件，被提起行政诉讼{litigation}件。"
+    return (
+        f"{data.year}年度因政府信息公开工作被申请行政复议{review}件，被提起行政诉讼{litigation}件。"
         "【请填写工作考核、社会评议和责任追究结果情况】"
-    )
-    topic_text = {
-        "主动公开": proactive,
-        "依申请公开": requests,
-        "政府信息管理": "【请填写政府信息管理情况】",
-        "政府信息公开平台建设": "【请填写政府信息公开平台建设情况】",
-        "监督保障": oversight,
-    }
-    overview = "\n".join(
-        f"{labels.numbered(i)}{topic}\n{topic_text[topic]}"
-        for i, topic in enumerate(labels.OVERVIEW_TOPICS, start=1)
-    )
-    problems = "【请填写上一年度报告所列问题的改进情况，以及本年度存在的主要问题和改进措施】"
-    return Narrative(
-        introduction=introduction,
-        overview=overview,
-        problems=problems,
-        other_matters=fee_sentence(year, fees),
     )
 
 

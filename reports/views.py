@@ -43,10 +43,6 @@ def _context(request, title: str, **extra) -> dict:
     }
 
 
-def _error_messages(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
 def open_report(request):
     """Pick agency, year (and template) and go to that report, creating it the first time."""
     _require(request, "reports.change_report")
@@ -61,7 +57,7 @@ def open_report(request):
                 user=request.user,
             )
         except ValidationError as exc:
-            for message in _error_messages(exc):
+            for message in exc.messages:
                 messages.error(request, message)
         else:
             return redirect("admin:reports_report_preview", report.pk)
@@ -83,7 +79,7 @@ def preview(request, pk: int):
                     report=report, user=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                for message in _error_messages(exc):
+                for message in exc.messages:
                     messages.error(request, message)
             else:
                 messages.success(request, "正文已保存。")
@@ -135,7 +131,7 @@ def switch_template(request, pk: int):
                 agency=report.agency, year=report.year, template=template, user=request.user
             )
         except ValidationError as exc:
-            for message in _error_messages(exc):
+            for message in exc.messages:
                 messages.error(request, message)
     return redirect("admin:reports_report_preview", report.pk)
 
@@ -162,7 +158,7 @@ def publish(request, pk: int):
             report=report, user=request.user, reason=form.cleaned_data.get("reason", "")
         )
     except ValidationError as exc:
-        for message in _error_messages(exc):
+        for message in exc.messages:
             messages.error(request, message)
     else:
         messages.success(request, f"已发布：{version}。")
@@ -202,7 +198,7 @@ def tables(request, pk: int):
             try:
                 services.report_enter_tables(report=report, user=request.user, data=data)
             except ValidationError as exc:
-                for message in _error_messages(exc):
+                for message in exc.messages:
                     messages.error(request, message)
             else:
                 messages.success(request, "表格已保存，检查结果见下方。")

@@ -11,6 +11,11 @@ from disclosure.records import services
 from tests.adminforms import admin_post_data
 from tests.factories import make_agency, make_clerk, make_disclosure, make_manager
 
+# The admin actions reserved to managers. Tests assert them present for a manager as well as
+# absent for a clerk, so a misspelled name here fails instead of passing vacuously.
+PUBLISH = "publish_selected"
+WITHDRAW = "withdraw_selected"
+
 
 class PublishingRoleTests(TestCase):
     @classmethod
@@ -37,18 +42,33 @@ class PublishingRoleTests(TestCase):
         self.assertEqual(item.status, Disclosure.Status.DRAFT)
         self.assertIsNone(item.published_on)
 
-    def test_it_does_not_offer_clerks_the_publish_action(self):
+    def _offered_actions(self, user) -> list[str]:
+        """The names of the actions in the changelist's action menu, as ``user`` sees it."""
         make_disclosure(self.agency, status="draft")
-        self.client.force_login(self.clerk)
+        self.client.force_login(user)
         response = self.client.get(reverse("admin:disclosure_disclosure_changelist"))
-        self.assertNotContains(response, "publish_selected")
+        self.assertEqual(response.status_code, 200)
+        action_form = response.context_data["action_form"]
+        if action_form is None:
+            return []
+        return [name for name, _label in action_form.fields["action"].choices if name]
+
+    def test_it_offers_managers_the_publish_and_withdraw_actions(self):
+        offered = self._offered_actions(self.manager)
+        self.assertIn(PUBLISH, offered)
+        self.assertIn(WITHDRAW, offered)
+
+    def test_it_does_not_offer_clerks_the_publish_action(self):
+        offered = self._offered_actions(self.clerk)
+        self.assertNotIn(PUBLISH, offered)
+        self.assertNotIn(WITHDRAW, offered)
 
     def test_it_refuses_a_clerks_publish_action_post(self):
         item = make_disclosure(self.agency, status="draft")
         self.client.force_login(self.clerk)
         self.client.post(
             reverse("admin:disclosure_disclosure_changelist"),
-            {"action": "publish_selected", "_selected_action": [item.pk]},
+            {"action": PUBLISH, "_selected_action": [item.pk]},
         )
         item.refresh_from_db()
         self.assertEqual(item.status, Disclosure.Status.DRAFT)
@@ -72,7 +92,7 @@ class PublishingRoleTests(TestCase):
         self.client.force_login(self.manager)
         self.client.post(
             reverse("admin:disclosure_disclosure_changelist"),
-            {"action": "publish_selected", "_selected_action": [item.pk]},
+            {"action": PUBLISH, "_selected_action": [item.pk]},
         )
         item.refresh_from_db()
         self.assertEqual(item.status, Disclosure.Status.PUBLISHED)

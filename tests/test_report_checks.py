@@ -52,7 +52,17 @@ class TableIdentityTests(TestCase):
         set_row(data, "granted", [2, 1, 0, 0, 0, 0, 3])
         set_row(data, "total", [2, 1, 0, 0, 0, 0, 3])
         set_row(data, "carried_forward", [1, 0, 0, 0, 0, 0, 1])
-        self.assertTrue(all(c.ok for c in self._checks(data)))
+        checks = self._checks(data)
+        self.assertEqual(
+            [(c.rule, c.ok) for c in checks],
+            [
+                ("table3.balance", True),
+                ("table3.total_row", True),
+                ("table3.total_column", True),
+                ("table4.totals", True),
+            ],
+            [c.detail for c in checks if not c.ok],
+        )
 
     def test_it_fails_the_printed_identity_naming_the_column(self):
         data = tables_json(self.agency, 2019, "2019")
@@ -162,7 +172,7 @@ class CrossYearTests(TestCase):
                 "表三“二、上年结转”“总计”列为1，2020年度纸质报告（录入）“四、结转下年度继续办理”“总计”列为3。",
             ],
         )
-        self.assertTrue(all(c.level == "warning" for c in checks))
+        self.assertEqual([c.level for c in checks], ["warning"] * len(details))
 
     def test_it_prefers_last_years_published_report(self):
         self._paper_2020([0, 1, 0, 0, 0, 0])
@@ -220,7 +230,15 @@ class NarrativeCheckTests(TestCase):
             "本年度办结2件，其中予以公开1件，其他处理1件；结转下年度继续办理0件。"
         )
         checks = narrative_checks(self._narrative(text), self.data, published_items=None)
-        self.assertTrue(all(c.ok for c in checks), [c.detail for c in checks if not c.ok])
+        self.assertEqual(
+            [(c.rule, c.ok) for c in checks],
+            [
+                ("narrative.complete", True),
+                ("narrative.placeholders", True),
+                ("narrative.numbers", True),
+            ],
+            [c.detail for c in checks if not c.ok],
+        )
 
     def test_it_warns_about_numbers_that_contradict_the_tables(self):
         text = (
@@ -239,7 +257,8 @@ class NarrativeCheckTests(TestCase):
                 "正文写“主动公开政府信息9条”，本年度已发布的主动公开信息条数为4。",
             ],
         )
-        self.assertTrue(all(c.level == "warning" for c in checks if c.rule == "narrative.numbers"))
+        levels = [c.level for c in checks if c.rule == "narrative.numbers"]
+        self.assertEqual(levels, ["warning"] * len(problems))
 
     def test_it_checks_the_fee_sentence_against_the_fee_records(self):
         other = "本机关对2件政府信息公开申请收取了信息处理费300元。"

@@ -90,6 +90,22 @@ DEMO_USERS = [
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create (or refresh) the demo agency, its 2020 records and demo logins. Idempotent."""
+    agency = _load_agency()
+    logins = _load_users(agency)
+    _load_items_2020(agency)
+    # The 2020 request first: it is only added while the agency has no request at all.
+    _load_request_2020(agency)
+    _load_open_requests(agency)
+    YearlyFigures.objects.update_or_create(
+        agency=agency,
+        year=2020,
+        defaults={"procurement_projects": 3, "procurement_amount_wan_yuan": Decimal("3749.71")},
+    )
+    load_demo_report(agency)  # the seed's narrative for the 2020 report
+    return logins
+
+
+def _load_agency() -> Agency:
     agency, _ = services.agency_add(code=AGENCY_CODE, name=AGENCY_NAME)
     contact = {
         "contact_office": "温州市机关事务管理局办公室",
@@ -100,7 +116,11 @@ def load_demo() -> list[tuple[str, str, str]]:
     for field, value in contact.items():
         setattr(agency, field, value)
     agency.save(update_fields=list(contact))  # a save, so the public pages are retired too
+    return agency
 
+
+def _load_users(agency: Agency) -> list[tuple[str, str, str]]:
+    """The demo logins as (username, password, role shown), members of the agency."""
     logins = []
     User = get_user_model()
     for username, password, role, superuser in DEMO_USERS:
@@ -113,49 +133,48 @@ def load_demo() -> list[tuple[str, str, str]]:
             user.groups.add(Group.objects.get(name=role))
             agency.members.add(user)
         logins.append((username, password, role or "超级管理员"))
-
-    if not Disclosure.objects.filter(agency=agency).exists():
-        day = datetime.date(2020, 1, 6)
-        sequence = 0
-        for slug, count in ITEMS_2020.items():
-            category = Category.objects.get(slug=slug)
-            for i in range(count):
-                sequence += 1
-                Disclosure.objects.create(
-                    agency=agency,
-                    title=TITLES[slug][i],
-                    category=category,
-                    index_number=f"{AGENCY_CODE}/2020-{sequence:05d}",
-                    made_on=day,
-                    published_on=day + datetime.timedelta(days=1),
-                    body=f"{TITLES[slug][i]}。\n\n（演示数据）",
-                    status=Disclosure.Status.PUBLISHED,
-                )
-                day += datetime.timedelta(days=11)
-
-    if not DisclosureRequest.objects.filter(agency=agency).exists():
-        request = DisclosureRequest(
-            agency=agency,
-            received_on=datetime.date(2020, 6, 15),
-            channel="online",
-            applicant_type="natural_person",
-            applicant_name="演示申请人",
-            subject="申请公开市行政中心食堂外卖服务的收费标准。",
-        )
-        services.request_save(request=request)
-        services.request_decide(
-            request=request, outcome=Outcome.GRANTED, decided_on=datetime.date(2020, 7, 3)
-        )
-
-    _load_open_requests(agency)
-
-    YearlyFigures.objects.update_or_create(
-        agency=agency,
-        year=2020,
-        defaults={"procurement_projects": 3, "procurement_amount_wan_yuan": Decimal("3749.71")},
-    )
-    load_demo_report(agency)  # the seed's narrative for the 2020 report
     return logins
+
+
+def _load_items_2020(agency: Agency) -> None:
+    """The seed's 31 items published in 2020, unless the agency has items already."""
+    if Disclosure.objects.filter(agency=agency).exists():
+        return
+    day = datetime.date(2020, 1, 6)
+    sequence = 0
+    for slug, count in ITEMS_2020.items():
+        category = Category.objects.get(slug=slug)
+        for i in range(count):
+            sequence += 1
+            Disclosure.objects.create(
+                agency=agency,
+                title=TITLES[slug][i],
+                category=category,
+                index_number=f"{AGENCY_CODE}/2020-{sequence:05d}",
+                made_on=day,
+                published_on=day + datetime.timedelta(days=1),
+                body=f"{TITLES[slug][i]}。\n\n（演示数据）",
+                status=Disclosure.Status.PUBLISHED,
+            )
+            day += datetime.timedelta(days=11)
+
+
+def _load_request_2020(agency: Agency) -> None:
+    """One request received and granted in 2020, unless the agency has requests already."""
+    if DisclosureRequest.objects.filter(agency=agency).exists():
+        return
+    request = DisclosureRequest(
+        agency=agency,
+        received_on=datetime.date(2020, 6, 15),
+        channel="online",
+        applicant_type="natural_person",
+        applicant_name="演示申请人",
+        subject="申请公开市行政中心食堂外卖服务的收费标准。",
+    )
+    services.request_save(request=request)
+    services.request_decide(
+        request=request, outcome=Outcome.GRANTED, decided_on=datetime.date(2020, 7, 3)
+    )
 
 
 def _load_open_requests(agency: Agency) -> None:

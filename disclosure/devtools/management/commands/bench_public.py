@@ -136,31 +136,34 @@ class Command(BaseCommand):
             raise CommandError("找不到wrk，请先安装：apt-get install wrk")
         published = Disclosure.objects.published().filter(agency=agency)
         total = published.count()
-        # Many different URLs of each kind, as a site's visitors ask for: most item pages and
-        # many searches are asked for once in a run, so the page cache serves only part of them.
-        ids = list(published.order_by("id").values_list("id", flat=True)[:: max(1, total // 20000)])
-        years = sorted({d.year for d in published.dates("published_on", "year")})
-        slugs = list(Category.objects.values_list("slug", flat=True))
-        rng = random.Random(1)
-        searches = SEARCH_WORDS + SUBJECTS + PLACES
-        searches += [f"{rng.choice(PLACES)}+{rng.choice(SUBJECTS)}" for _ in range(100)]
-        base = f"/{AGENCY_CODE}"
-        scenarios = {
-            "首页 home": [f"{base}/"],
-            "列表 list": [f"{base}/items/?page={p}" for p in range(1, 101)]
-            + [f"{base}/items/?category={s}&page={p}" for s in slugs for p in range(1, 6)]
-            + [f"{base}/items/?year={y}&page={p}" for y in years for p in range(1, 4)],
-            "搜索 search": [
-                f"{base}/items/?{urllib.parse.urlencode({'q': w.replace('+', ' ')})}"
-                for w in dict.fromkeys(searches)
-            ],
-            "详情 detail": [f"{base}/items/{pk}/" for pk in ids],
-        }
+        scenarios = _scenarios(published, total)
         sizes = "、".join(f"{name.split()[0]}{len(paths)}个" for name, paths in scenarios.items())
         self.stdout.write(f"每种页面的不同网址数：{sizes}。")
         load_before = os.getloadavg()[0]
+        results = self._measure(scenarios, port, workers, clients, duration, not no_page_cache)
+        self.stdout.write(
+            f"\n{connection.vendor}，{total}条已发布信息，{clients}个并发客户端，每种页面{duration}秒，"
+            f"gunicorn {workers}个进程，本机回环，{os.cpu_count()}核，"
+            f"测试前后1分钟负载 {load_before:.1f} / {os.getloadavg()[0]:.1f}，"
+            f"公开页面缓存{'关闭' if no_page_cache else '开启（运行前清空）'}："
+        )
+        self._write_results(results, duration)
+        errors = sum(r["errors"] + r["non2xx"] for r in results.values())
+        if errors:
+            raise CommandError(f"{errors}个请求出错。")
+
+    def _measure(
+        self,
+        scenarios: dict[str, list[str]],
+        port: int,
+        workers: int,
+        clients: int,
+        duration: int,
+        page_cache: bool,
+    ) -> dict[str, dict]:
+        """wrk's figures for each scenario, with the CPU used per request, on one gunicorn."""
         results = {}
-        with _Gunicorn(self, port, workers, page_cache=not no_page_cache) as server:
+        with _Gunicorn(self, port, workers, page_cache=page_cache) as server:
             for name, paths in scenarios.items():
                 _wait_for_free_ports()
                 # CPU used by the app (gunicorn workers) and by the database backends serving
@@ -170,19 +173,15 @@ class Command(BaseCommand):
                 after = _cpu_seconds(server.pids())
                 used = sum(seconds - before.get(pid, 0) for pid, seconds in after.items())
                 results[name]["cpu_ms"] = used * 1000 / max(1, results[name]["requests"])
-        self.stdout.write(
-            f"\n{connection.vendor}，{total}条已发布信息，{clients}个并发客户端，每种页面{duration}秒，"
-            f"gunicorn {workers}个进程，本机回环，{os.cpu_count()}核，"
-            f"测试前后1分钟负载 {load_before:.1f} / {os.getloadavg()[0]:.1f}，"
-            f"公开页面缓存{'关闭' if no_page_cache else '开启（运行前清空）'}："
-        )
+        return results
+
+    def _write_results(self, results: dict[str, dict], duration: int) -> None:
+        """The table of figures, one line per scenario, and the targets."""
         self.stdout.write(
             f"{'页面':<10}{'请求/秒':>7}{'错误':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
             f"{'CPU ms/请求':>12}{'缓存命中':>9}"
         )
-        errors = 0
         for name, r in results.items():
-            errors += r["errors"] + r["non2xx"]
             self.stdout.write(
                 f"{name:<10}{r['requests'] / duration:>9.1f}{r['errors'] + r['non2xx']:>6}"
                 f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['cpu_ms']:>12.1f}"
@@ -192,8 +191,6 @@ class Command(BaseCommand):
             "目标：列表和详情 p95 < 100 ms，搜索 p95 < 300 ms，无错误。"
             "“CPU ms/请求”为应用进程和数据库后端进程合计的CPU时间。"
         )
-        if errors:
-            raise CommandError(f"{errors}个请求出错。")
 
     def _load(self, size: int):
         agency, _ = services.agency_add(code=AGENCY_CODE, name=AGENCY_NAME)
@@ -222,6 +219,30 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE disclosure_disclosure")
         return agency
+
+
+def _scenarios(published, total: int) -> dict[str, list[str]]:
+    """The URLs wrk picks from for each kind of page. Many different URLs of each kind, as a
+    site's visitors ask for: most item pages and many searches are asked for once in a run, so
+    the page cache serves only part of them."""
+    ids = list(published.order_by("id").values_list("id", flat=True)[:: max(1, total // 20000)])
+    years = sorted({d.year for d in published.dates("published_on", "year")})
+    slugs = list(Category.objects.values_list("slug", flat=True))
+    rng = random.Random(1)
+    searches = SEARCH_WORDS + SUBJECTS + PLACES
+    searches += [f"{rng.choice(PLACES)}+{rng.choice(SUBJECTS)}" for _ in range(100)]
+    base = f"/{AGENCY_CODE}"
+    return {
+        "首页 home": [f"{base}/"],
+        "列表 list": [f"{base}/items/?page={p}" for p in range(1, 101)]
+        + [f"{base}/items/?category={s}&page={p}" for s in slugs for p in range(1, 6)]
+        + [f"{base}/items/?year={y}&page={p}" for y in years for p in range(1, 4)],
+        "搜索 search": [
+            f"{base}/items/?{urllib.parse.urlencode({'q': w.replace('+', ' ')})}"
+            for w in dict.fromkeys(searches)
+        ],
+        "详情 detail": [f"{base}/items/{pk}/" for pk in ids],
+    }
 
 
 class _Gunicorn:
