@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from .calendar import ONE_DAY, WorkCalendar, format_date
 from .kinds import RequestEventKind
-
-ANSWER_DAYS = 20  # 第三十三条第二款
-MAX_EXTENSION_DAYS = 20  # 第三十三条第二款
-CORRECTION_NOTICE_DAYS = 7  # 第三十条
-CONSULTATION_DAYS = 15  # 第三十二条、第三十四条
-FEE_PAYMENT_DAYS = 20  # 国办函〔2020〕109号
+from .statute import (
+    ANSWER_DAYS,
+    CONSULTATION_DAYS,
+    CORRECTION_NOTICE_DAYS,
+    FEE_PAYMENT_DAYS,
+)
 
 CORRECTION_NOTICE = RequestEventKind.CORRECTION_NOTICE
 CORRECTION_RECEIVED = RequestEventKind.CORRECTION_RECEIVED
@@ -110,6 +110,170 @@ def correction_notice_latest(
     return cal.add_workdays(received_on, CORRECTION_NOTICE_DAYS, include_start=count_receipt_day)
 
 
+WAITING_CORRECTION_CLOSING = (
+    "等待申请人补正：答复期限自收到补正申请之日起重新计算；逾期无正当理由不补正的，视为放弃申请。"
+)
+WAITING_FEE_CLOSING = "等待申请人缴费：逾期未缴纳的，视为放弃申请（国办函〔2020〕109号）。"
+
+
+@dataclass
+class _Steps:
+    """The explanation being written: the opening, the events' steps (sorted by date at the
+    end), the calendar notes after them and a closing sentence."""
+
+    opening: str
+    dated: list[tuple[datetime.date, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, on: datetime.date, step: str) -> None:
+        self.dated.append((on, step))
+
+    def deadline(
+        self,
+        due_on: datetime.date | None,
+        waiting_until: datetime.date | None,
+        state: str,
+        total: int,
+        closing: str,
+    ) -> Deadline:
+        steps = [s for _, s in sorted(self.dated, key=lambda item: item[0])]
+        steps = [self.opening, *steps, *self.notes, closing]
+        return Deadline(due_on, waiting_until, state, total, tuple(steps))
+
+
+def _opening(received_on: datetime.date, count_receipt_day: bool) -> str:
+    if count_receipt_day:
+        return f"{format_date(received_on)}收到申请，当日计入期限。"
+    return f"{format_date(received_on)}收到申请，当日不计入，自次日起计算。"
+
+
+def _correction_pause(
+    events: list, cal: WorkCalendar, received_on: datetime.date, log: _Steps
+) -> tuple[datetime.date, datetime.date | None]:
+    """The 补正 (第三十条): the day the clock starts from, and the end of the applicant's period
+    while the corrected application has not arrived (else None)."""
+    notice = _first(events, CORRECTION_NOTICE)
+    if not notice:
+        return received_on, None
+    period_end = cal.add_workdays(notice.on, notice.period_days)
+    log.add(
+        notice.on,
+        f"{format_date(notice.on)}发出补正通知，补正期限{notice.period_days}个工作日，"
+        f"至{format_date(period_end)}（条例第三十条）。",
+    )
+    corrected = _first(events, CORRECTION_RECEIVED)
+    if corrected is None:
+        return received_on, period_end
+    log.add(
+        corrected.on,
+        f"{format_date(corrected.on)}收到补正后的申请，答复期限自该日起重新计算。",
+    )
+    return corrected.on, None
+
+
+def _extension_days(events: list, log: _Steps) -> int:
+    """The working days the extension (第三十三条第二款) adds, 0 without one."""
+    extension = _first(events, EXTENSION)
+    if not extension:
+        return 0
+    fmt = format_date
+    told = f"，{fmt(extension.notified_on)}告知申请人" if extension.notified_on else ""
+    log.add(
+        extension.on,
+        f"{fmt(extension.on)}经{extension.approved_by}同意，延长答复期限"
+        f"{extension.period_days}个工作日{told}（条例第三十三条第二款）。",
+    )
+    return extension.period_days
+
+
+def _consultation_end(consultation: Event, cal: WorkCalendar) -> tuple[datetime.date, str]:
+    """The last day a consultation stops the clock, and how that day was found."""
+    fmt = format_date
+    limit = cal.add_workdays(consultation.on, CONSULTATION_DAYS)
+    if consultation.ends_on is None:
+        return limit, f"尚未收到意见，按最长{CONSULTATION_DAYS}个工作日暂计至{fmt(limit)}"
+    if consultation.ends_on > limit:
+        return limit, (
+            f"{fmt(consultation.ends_on)}收到意见，超过{CONSULTATION_DAYS}个工作日，"
+            f"只扣除至{fmt(limit)}"
+        )
+    return consultation.ends_on, f"{fmt(consultation.ends_on)}收到意见"
+
+
+def _consultations(
+    events: list, cal: WorkCalendar, paused: set[datetime.date], log: _Steps
+) -> None:
+    """Stop the clock while third parties or other agencies are consulted (第三十三条第三款)."""
+    for consultation in (e for e in events if e.kind in CONSULTATIONS):
+        what = "征求第三方意见" if consultation.kind == CONSULT_THIRD_PARTY else "征求其他机关意见"
+        if consultation.counterpart:
+            what += f"（{consultation.counterpart}）"
+        end, how = _consultation_end(consultation, cal)
+        n = _pause(cal, consultation.on, end, paused)
+        log.add(
+            consultation.on,
+            f"{format_date(consultation.on)}{what}，{how}，其间{n}个工作日不计入答复期限"
+            f"（条例第三十三条第三款）。",
+        )
+
+
+def _fee_wait(
+    events: list,
+    cal: WorkCalendar,
+    start: datetime.date,
+    total: int,
+    count_receipt_day: bool,
+    paused: set[datetime.date],
+    log: _Steps,
+) -> datetime.date | None:
+    """The fee notice (国办函〔2020〕109号): stop the clock until payment. Returns the last day
+    to pay while the fee is unpaid (else None)."""
+    fee = _first(events, FEE_NOTICE)
+    if not fee:
+        return None
+    fmt = format_date
+    pay_by = cal.add_workdays(fee.on, FEE_PAYMENT_DAYS)
+    amount = f"{fee.amount}元" if getattr(fee, "amount", None) is not None else ""
+    paid = _first(events, FEE_PAID)
+    if paid is None:
+        used = _counted(cal, start, fee.on, count_receipt_day, paused)
+        log.add(
+            fee.on,
+            f"{fmt(fee.on)}发出收费通知{amount}，缴费期限{FEE_PAYMENT_DAYS}个工作日，"
+            f"至{fmt(pay_by)}；此时已用{used}个工作日，缴费后继续计算剩余的"
+            f"{max(total - used, 0)}个工作日。",
+        )
+        return pay_by
+    n = _pause(cal, fee.on, min(paid.on, pay_by), paused)
+    log.add(
+        fee.on,
+        f"{fmt(fee.on)}发出收费通知{amount}，{fmt(paid.on)}缴费，其间{n}个工作日不计入答复期限。",
+    )
+    return None
+
+
+def _calendar_notes(
+    cal: WorkCalendar, window_start: datetime.date, due: datetime.date, paused: set[datetime.date]
+) -> list[str]:
+    """The holidays and make-up working days (调休) between the start and the due date."""
+    fmt = format_date
+    notes = []
+    breaks = cal.breaks_between(window_start, due)
+    if breaks:
+        listed = "、".join(
+            f"{names}（{fmt(first, year=first.year != due.year)}至{fmt(last, year=False)}）"
+            if first != last
+            else f"{names}（{fmt(first, year=first.year != due.year)}）"
+            for names, first, last in breaks
+        )
+        notes.append(f"期间遇{listed}放假，放假日和周末不计入，顺延。")
+    make_up = [d for d in cal.make_up_between(window_start, due) if d not in paused]
+    if make_up:
+        days = "、".join(fmt(d, year=False, weekday=True) for d in make_up)
+        notes.append(f"{days}为调休上班日，计入期限。")
+    return notes
+
+
 def compute(
     received_on: datetime.date,
     events: Iterable[Event],
@@ -125,142 +289,35 @@ def compute(
     recomputation only needs the dates.
     """
     events = sorted(events, key=lambda e: e.on)
-    fmt = format_date
-    dated: list[tuple[datetime.date, str]] = []  # (date, step) of the events, sorted at the end
-    notes: list[str] = []  # calendar notes, after the events
-
-    def result(due_on, waiting_until, state, total, closing):
-        steps = [s for _, s in sorted(dated, key=lambda item: item[0])]
-        steps = [opening, *steps, *notes, closing]
-        return Deadline(due_on, waiting_until, state, total, tuple(steps))
-
-    if count_receipt_day:
-        opening = f"{fmt(received_on)}收到申请，当日计入期限。"
-    else:
-        opening = f"{fmt(received_on)}收到申请，当日不计入，自次日起计算。"
+    log = _Steps(_opening(received_on, count_receipt_day))
     cal.check(received_on)
 
-    start = received_on
-    notice = _first(events, CORRECTION_NOTICE)
-    if notice:
-        period_end = cal.add_workdays(notice.on, notice.period_days)
-        dated.append(
-            (
-                notice.on,
-                f"{fmt(notice.on)}发出补正通知，补正期限{notice.period_days}个工作日，"
-                f"至{fmt(period_end)}（条例第三十条）。",
-            )
+    start, correction_until = _correction_pause(events, cal, received_on, log)
+    if correction_until is not None:
+        return log.deadline(
+            None,
+            correction_until,
+            State.WAITING_CORRECTION,
+            ANSWER_DAYS,
+            WAITING_CORRECTION_CLOSING,
         )
-        corrected = _first(events, CORRECTION_RECEIVED)
-        if corrected is None:
-            return result(
-                None,
-                period_end,
-                State.WAITING_CORRECTION,
-                ANSWER_DAYS,
-                "等待申请人补正：答复期限自收到补正申请之日起重新计算；"
-                "逾期无正当理由不补正的，视为放弃申请。",
-            )
-        start = corrected.on
-        dated.append(
-            (corrected.on, f"{fmt(corrected.on)}收到补正后的申请，答复期限自该日起重新计算。")
-        )
-
-    total = ANSWER_DAYS
-    extension = _first(events, EXTENSION)
-    if extension:
-        total += extension.period_days
-        told = f"，{fmt(extension.notified_on)}告知申请人" if extension.notified_on else ""
-        dated.append(
-            (
-                extension.on,
-                f"{fmt(extension.on)}经{extension.approved_by}同意，延长答复期限"
-                f"{extension.period_days}个工作日{told}（条例第三十三条第二款）。",
-            )
-        )
-
+    total = ANSWER_DAYS + _extension_days(events, log)
     paused: set[datetime.date] = set()
-    for consultation in (e for e in events if e.kind in CONSULTATIONS):
-        what = "征求第三方意见" if consultation.kind == CONSULT_THIRD_PARTY else "征求其他机关意见"
-        if consultation.counterpart:
-            what += f"（{consultation.counterpart}）"
-        limit = cal.add_workdays(consultation.on, CONSULTATION_DAYS)
-        if consultation.ends_on is None:
-            end = limit
-            how = f"尚未收到意见，按最长{CONSULTATION_DAYS}个工作日暂计至{fmt(end)}"
-        elif consultation.ends_on > limit:
-            end = limit
-            how = (
-                f"{fmt(consultation.ends_on)}收到意见，超过{CONSULTATION_DAYS}个工作日，"
-                f"只扣除至{fmt(end)}"
-            )
-        else:
-            end = consultation.ends_on
-            how = f"{fmt(end)}收到意见"
-        n = _pause(cal, consultation.on, end, paused)
-        dated.append(
-            (
-                consultation.on,
-                f"{fmt(consultation.on)}{what}，{how}，其间{n}个工作日不计入答复期限"
-                f"（条例第三十三条第三款）。",
-            )
-        )
-
-    fee = _first(events, FEE_NOTICE)
-    if fee:
-        pay_by = cal.add_workdays(fee.on, FEE_PAYMENT_DAYS)
-        amount = f"{fee.amount}元" if getattr(fee, "amount", None) is not None else ""
-        paid = _first(events, FEE_PAID)
-        if paid is None:
-            used = _counted(cal, start, fee.on, count_receipt_day, paused)
-            dated.append(
-                (
-                    fee.on,
-                    f"{fmt(fee.on)}发出收费通知{amount}，缴费期限{FEE_PAYMENT_DAYS}个工作日，"
-                    f"至{fmt(pay_by)}；此时已用{used}个工作日，缴费后继续计算剩余的"
-                    f"{max(total - used, 0)}个工作日。",
-                )
-            )
-            return result(
-                None,
-                pay_by,
-                State.WAITING_FEE,
-                total,
-                "等待申请人缴费：逾期未缴纳的，视为放弃申请（国办函〔2020〕109号）。",
-            )
-        end = min(paid.on, pay_by)
-        n = _pause(cal, fee.on, end, paused)
-        dated.append(
-            (
-                fee.on,
-                f"{fmt(fee.on)}发出收费通知{amount}，{fmt(paid.on)}缴费，"
-                f"其间{n}个工作日不计入答复期限。",
-            )
-        )
+    _consultations(events, cal, paused, log)
+    pay_by = _fee_wait(events, cal, start, total, count_receipt_day, paused, log)
+    if pay_by is not None:
+        return log.deadline(None, pay_by, State.WAITING_FEE, total, WAITING_FEE_CLOSING)
 
     due = cal.add_workdays(start, total, include_start=count_receipt_day, paused=paused)
-    window_start = start - ONE_DAY if count_receipt_day else start
-    breaks = cal.breaks_between(window_start, due) if explain else []
-    if breaks:
-        listed = "、".join(
-            f"{names}（{fmt(first, year=first.year != due.year)}至{fmt(last, year=False)}）"
-            if first != last
-            else f"{names}（{fmt(first, year=first.year != due.year)}）"
-            for names, first, last in breaks
-        )
-        notes.append(f"期间遇{listed}放假，放假日和周末不计入，顺延。")
-    make_up = (
-        [d for d in cal.make_up_between(window_start, due) if d not in paused] if explain else []
-    )
-    if make_up:
-        days = "、".join(fmt(d, year=False, weekday=True) for d in make_up)
-        notes.append(f"{days}为调休上班日，计入期限。")
-    return result(
+    if explain:
+        window_start = start - ONE_DAY if count_receipt_day else start
+        log.notes.extend(_calendar_notes(cal, window_start, due, paused))
+    return log.deadline(
         due,
         None,
         State.RUNNING,
         total,
-        f"共{total}个工作日，应于{fmt(due, weekday=True)}前答复。",
+        f"共{total}个工作日，应于{format_date(due, weekday=True)}前答复。",
     )
 
 

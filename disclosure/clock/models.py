@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from disclosure.records.applications import DisclosureRequest
 
 from .kinds import FeeBasis, RequestEventKind
+from .statute import CONSULTATION_DAYS, MAX_EXTENSION_DAYS
 
 
 class CalendarYear(models.Model):
@@ -93,13 +94,13 @@ class RequestEvent(models.Model):
         "期限（工作日）",
         null=True,
         blank=True,
-        help_text="补正通知：给申请人的补正期限；延长答复期限：延长的工作日数（最多20）。",
+        help_text=f"补正通知：给申请人的补正期限；延长答复期限：延长的工作日数（最多{MAX_EXTENSION_DAYS}）。",
     )
     ends_on = models.DateField(
         "收到意见日期",
         null=True,
         blank=True,
-        help_text="征求意见：收到对方意见之日；尚未收到时留空（按最长15个工作日计）。",
+        help_text=f"征求意见：收到对方意见之日；尚未收到时留空（按最长{CONSULTATION_DAYS}个工作日计）。",
     )
     counterpart = models.CharField("征求意见对象", max_length=200, blank=True)
     approved_by = models.CharField(
@@ -161,12 +162,12 @@ class RequestEvent(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="extension")
                 | (
-                    Q(period_days__gte=1, period_days__lte=20)
+                    Q(period_days__gte=1, period_days__lte=MAX_EXTENSION_DAYS)
                     & ~Q(approved_by="")
                     & Q(notified_on__isnull=False)
                 ),
                 name="requestevent_extension_complete",
-                violation_error_message="延长答复期限须写明延长的工作日数（1至20个）、批准人和告知申请人的日期（条例第三十三条第二款）。",
+                violation_error_message=f"延长答复期限须写明延长的工作日数（1至{MAX_EXTENSION_DAYS}个）、批准人和告知申请人的日期（条例第三十三条第二款）。",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["correction_notice", "extension"])

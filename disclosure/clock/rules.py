@@ -16,84 +16,117 @@ from disclosure.records.applications import DisclosureRequest
 from disclosure.records.choices import Outcome
 
 from .calendar import CalendarMissing, WorkCalendar
-from .compute import compute, correction_notice_latest, due_without_extension
+from .compute import correction_notice_latest, due_without_extension
 from .models import RequestEvent, RequestEventKind
 from .selectors import request_deadline
+from .statute import CORRECTION_NOTICE_DAYS
 
 
 def event_check(event: RequestEvent) -> None:
     """Rules that need the event's request, its other events or the calendar."""
-
-    def request_deadline_from(request, events):
-        return compute(
-            request.received_on,
-            events,
-            WorkCalendar.load(),
-            count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
-        ).due_on
-
     if not event.request_id or not event.on:
         return
     request = event.request
-    errors = {}
-    if event.on < request.received_on:
-        errors["on"] = "日期不能早于收到申请日期。"
-    elif request.decided_on and event.on > request.decided_on:
-        errors["on"] = "日期不能晚于答复日期。"
-    elif event.on > timezone.localdate():
-        errors["on"] = "日期不能晚于今天：只登记已经发生的事项。"
+    errors = _date_errors(event, request)
     if errors:
         raise ValidationError(errors)
 
     others = list(RequestEvent.objects.filter(request_id=event.request_id).exclude(pk=event.pk))
-    kinds = {e.kind: e for e in others}
-    count_receipt_day = settings.DEADLINE_COUNT_RECEIPT_DAY
+    check = _KIND_CHECKS.get(event.kind)
     try:
-        if event.kind == RequestEventKind.CORRECTION_NOTICE:
-            latest = correction_notice_latest(
-                request.received_on, WorkCalendar.load(), count_receipt_day=count_receipt_day
-            )
-            if event.on > latest:
-                errors["on"] = (
-                    f"补正通知应自收到申请之日起7个工作日内发出（条例第三十条），"
-                    f"本申请最晚为{latest:%Y-%m-%d}，已超过，不能再要求补正。"
-                )
-        elif event.kind == RequestEventKind.CORRECTION_RECEIVED:
-            notice = kinds.get(RequestEventKind.CORRECTION_NOTICE)
-            if notice is None:
-                errors["kind"] = "请先登记补正通知，再登记收到补正申请。"
-            elif event.on < notice.on:
-                errors["on"] = "收到补正的日期不能早于补正通知的日期。"
-        elif event.kind == RequestEventKind.FEE_PAID:
-            notice = kinds.get(RequestEventKind.FEE_NOTICE)
-            if notice is None:
-                errors["kind"] = "请先登记收费通知，再登记缴费。"
-            elif event.on < notice.on:
-                errors["on"] = "缴费日期不能早于收费通知的日期。"
-        elif event.kind in (*RequestEventKind.CONSULTATIONS, RequestEventKind.FEE_NOTICE):
-            due = request_deadline_from(request, others)
-            if due is not None and event.on > due:
-                errors["on"] = (
-                    f"答复期限已于{due:%Y-%m-%d}届满，不能再{event.get_kind_display()}；"
-                    f"征求意见和收费通知应在答复期限内进行。"
-                )
-        elif event.kind == RequestEventKind.EXTENSION:
-            due = due_without_extension(
-                request.received_on,
-                others,
-                WorkCalendar.load(),
-                count_receipt_day=count_receipt_day,
-            )
-            if due is None:
-                errors["kind"] = "等待申请人补正或缴费期间不能延长答复期限。"
-            elif event.on > due or (event.notified_on and event.notified_on > due):
-                errors["on"] = (
-                    f"延长答复期限须在原答复期限（{due:%Y-%m-%d}）届满前批准并告知申请人。"
-                )
+        errors = check(event, request, others) if check else {}
     except CalendarMissing as exc:
-        errors.setdefault("on", str(exc))
+        errors = {"on": str(exc)}
     if errors:
         raise ValidationError(errors)
+
+
+def _date_errors(event: RequestEvent, request: DisclosureRequest) -> dict[str, str]:
+    """The event's date against the request's dates and today."""
+    if event.on < request.received_on:
+        return {"on": "日期不能早于收到申请日期。"}
+    if request.decided_on and event.on > request.decided_on:
+        return {"on": "日期不能晚于答复日期。"}
+    if event.on > timezone.localdate():
+        return {"on": "日期不能晚于今天：只登记已经发生的事项。"}
+    return {}
+
+
+def _other(others: list[RequestEvent], kind: str) -> RequestEvent | None:
+    return {e.kind: e for e in others}.get(kind)
+
+
+def _check_correction_notice(event, request, others) -> dict[str, str]:
+    """A 补正 notice goes out within 7 working days of receipt (第三十条)."""
+    latest = correction_notice_latest(
+        request.received_on,
+        WorkCalendar.load(),
+        count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
+    )
+    if event.on > latest:
+        return {
+            "on": f"补正通知应自收到申请之日起{CORRECTION_NOTICE_DAYS}个工作日内发出"
+            f"（条例第三十条），本申请最晚为{latest:%Y-%m-%d}，已超过，不能再要求补正。"
+        }
+    return {}
+
+
+def _check_correction_received(event, request, others) -> dict[str, str]:
+    """The corrected application follows a 补正 notice."""
+    notice = _other(others, RequestEventKind.CORRECTION_NOTICE)
+    if notice is None:
+        return {"kind": "请先登记补正通知，再登记收到补正申请。"}
+    if event.on < notice.on:
+        return {"on": "收到补正的日期不能早于补正通知的日期。"}
+    return {}
+
+
+def _check_fee_paid(event, request, others) -> dict[str, str]:
+    """The payment follows a fee notice."""
+    notice = _other(others, RequestEventKind.FEE_NOTICE)
+    if notice is None:
+        return {"kind": "请先登记收费通知，再登记缴费。"}
+    if event.on < notice.on:
+        return {"on": "缴费日期不能早于收费通知的日期。"}
+    return {}
+
+
+def _check_within_deadline(event, request, others) -> dict[str, str]:
+    """Consultations and the fee notice happen before the answer is due."""
+    due = request_deadline(request, events=others).due_on
+    if due is not None and event.on > due:
+        return {
+            "on": f"答复期限已于{due:%Y-%m-%d}届满，不能再{event.get_kind_display()}；"
+            f"征求意见和收费通知应在答复期限内进行。"
+        }
+    return {}
+
+
+def _check_extension(event, request, others) -> dict[str, str]:
+    """The extension is approved, and the applicant told, before the original due date
+    (第三十三条第二款); there is none while the clock waits for the applicant."""
+    due = due_without_extension(
+        request.received_on,
+        others,
+        WorkCalendar.load(),
+        count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
+    )
+    if due is None:
+        return {"kind": "等待申请人补正或缴费期间不能延长答复期限。"}
+    if event.on > due or (event.notified_on and event.notified_on > due):
+        return {"on": f"延长答复期限须在原答复期限（{due:%Y-%m-%d}）届满前批准并告知申请人。"}
+    return {}
+
+
+_KIND_CHECKS = {
+    RequestEventKind.CORRECTION_NOTICE: _check_correction_notice,
+    RequestEventKind.CORRECTION_RECEIVED: _check_correction_received,
+    RequestEventKind.FEE_PAID: _check_fee_paid,
+    RequestEventKind.CONSULT_THIRD_PARTY: _check_within_deadline,
+    RequestEventKind.CONSULT_AGENCY: _check_within_deadline,
+    RequestEventKind.FEE_NOTICE: _check_within_deadline,
+    RequestEventKind.EXTENSION: _check_extension,
+}
 
 
 def request_check(*, request: DisclosureRequest) -> None:

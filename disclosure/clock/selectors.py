@@ -29,6 +29,7 @@ from disclosure.records.applications import DisclosureRequest
 from disclosure.records.models import Agency
 
 from . import compute as clock
+from . import statute
 from .calendar import CalendarMissing, WorkCalendar
 from .models import FeeBasis, RequestEvent, RequestEventKind
 
@@ -52,7 +53,7 @@ def request_deadline(
 
 def deadline_for_date(received_on: datetime.date, *, extended: bool = False) -> datetime.date:
     """The due date of a request received that day with no events (the ``deadline`` command)."""
-    total = clock.ANSWER_DAYS + (clock.MAX_EXTENSION_DAYS if extended else 0)
+    total = statute.ANSWER_DAYS + (statute.MAX_EXTENSION_DAYS if extended else 0)
     cal = WorkCalendar.load()
     cal.check(received_on)
     return cal.add_workdays(received_on, total, include_start=settings.DEADLINE_COUNT_RECEIPT_DAY)
@@ -148,15 +149,44 @@ def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], st
     calendar — the most urgent ``DASHBOARD_ROWS`` of each, and how many there are. Returns the
     agency blocks and a calendar problem message (or ""). Four queries however many requests
     are open (five with the calendar)."""
-    problem = ""
     cal = WorkCalendar.load()
-    try:
-        soon_limit = cal.add_workdays(today, SOON_WORKING_DAYS, include_start=False)
-    except CalendarMissing as exc:
-        problem = str(exc)
-        soon_limit = today + datetime.timedelta(days=7)
-
+    soon_limit, problem = _soon_limit(cal, today)
     agencies = list(agencies)
+    attention = _needing_attention(agencies, today, soon_limit)
+    counts = _section_counts(attention)
+    urgent = _most_urgent(attention)
+    flags = _event_flags(urgent)
+    blocks = {
+        a.pk: AgencyDashboard(
+            a, [], [], [], [], {name: counts.get((a.pk, i), 0) for i, name in enumerate(SECTIONS)}
+        )
+        for a in agencies
+    }
+    for r in urgent:
+        kinds = flags.get(r.pk, set())
+        row = DashboardRow(
+            r,
+            _working_days_left(cal, today, r.waiting_until or r.due_on),
+            extended=RequestEventKind.EXTENSION in kinds,
+            consulting="consulting" in kinds,
+            fee_notice=RequestEventKind.FEE_NOTICE in kinds,
+        )
+        getattr(blocks[r.agency_id], SECTIONS[r.section]).append(row)
+    return list(blocks.values()), problem
+
+
+def _soon_limit(cal: WorkCalendar, today: datetime.date) -> tuple[datetime.date, str]:
+    """The last day of "due soon", and the calendar problem when it cannot be computed (then
+    a week from today stands in)."""
+    try:
+        return cal.add_workdays(today, SOON_WORKING_DAYS, include_start=False), ""
+    except CalendarMissing as exc:
+        return today + datetime.timedelta(days=7), str(exc)
+
+
+def _needing_attention(agencies: list[Agency], today: datetime.date, soon_limit: datetime.date):
+    """The open requests of these agencies that belong on the dashboard, each annotated with
+    its ``section`` (the index in ``SECTIONS``)."""
     section = Case(
         When(waiting_until__isnull=False, then=Value(2)),
         When(due_on__isnull=True, then=Value(3)),
@@ -164,7 +194,7 @@ def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], st
         default=Value(1),
         output_field=IntegerField(),
     )
-    attention = (
+    return (
         DisclosureRequest.objects.filter(agency__in=agencies, decided_on__isnull=True)
         .filter(
             Q(due_on__lte=soon_limit)
@@ -173,66 +203,67 @@ def dashboard(agencies, today: datetime.date) -> tuple[list[AgencyDashboard], st
         )
         .annotate(section=section)
     )
-    counts = {
+
+
+def _section_counts(attention) -> dict[tuple[int, int], int]:
+    """How many requests each (agency, section) holds: one query."""
+    return {
         (agency_id, n): count
         for agency_id, n, count in attention.values_list("agency_id", "section")
         .annotate(count=Count("pk"))
         .order_by()
     }
-    urgent = (
-        attention.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("agency_id"), F("section")],
-                order_by=[
-                    F("due_on").asc(nulls_last=True),
-                    F("waiting_until").asc(nulls_last=True),
-                    F("received_on").asc(),
-                    F("pk").asc(),
-                ],
-            )
+
+
+def _most_urgent(attention) -> list[DisclosureRequest]:
+    """The first ``DASHBOARD_ROWS`` requests of each (agency, section), most urgent first: one
+    query."""
+    ranked = attention.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("agency_id"), F("section")],
+            order_by=[
+                F("due_on").asc(nulls_last=True),
+                F("waiting_until").asc(nulls_last=True),
+                F("received_on").asc(),
+                F("pk").asc(),
+            ],
         )
-        .filter(rank__lte=DASHBOARD_ROWS)
+    )
+    return list(
+        ranked.filter(rank__lte=DASHBOARD_ROWS)
         .select_related("handler")
         .order_by("due_on", "waiting_until", "received_on", "pk")
     )
-    urgent = list(urgent)
-    # The badges come from the shown rows' events in one more query: as correlated EXISTS over
-    # every open request they make PostgreSQL's cost estimate high enough to trigger JIT
-    # compilation, which alone takes ~300 ms.
+
+
+def _event_flags(requests: list[DisclosureRequest]) -> dict[int, set[str]]:
+    """The kinds of events of each shown request, a consultation as "consulting" (no reply
+    yet) or "consulted".
+
+    The badges come from the shown rows' events in one more query: as correlated EXISTS over
+    every open request they make PostgreSQL's cost estimate high enough to trigger JIT
+    compilation, which alone takes ~300 ms."""
     flags: dict[int, set[str]] = {}
     for request_id, kind, ends_on in RequestEvent.objects.filter(
-        request__in=[r.pk for r in urgent]
+        request__in=[r.pk for r in requests]
     ).values_list("request_id", "kind", "ends_on"):
         if kind in RequestEventKind.CONSULTATIONS:
             kind = "consulting" if ends_on is None else "consulted"
         flags.setdefault(request_id, set()).add(kind)
+    return flags
 
-    def left(day):
-        if day is None:
-            return None
-        try:
-            if day >= today:
-                return cal.workdays_in(today, day)
-            return -cal.workdays_in(day, today)
-        except CalendarMissing:
-            return None
 
-    blocks = {
-        a.pk: AgencyDashboard(
-            a, [], [], [], [], {name: counts.get((a.pk, i), 0) for i, name in enumerate(SECTIONS)}
-        )
-        for a in agencies
-    }
-    for r in urgent:
-        day = r.waiting_until or r.due_on
-        kinds = flags.get(r.pk, set())
-        row = DashboardRow(
-            r,
-            left(day),
-            extended=RequestEventKind.EXTENSION in kinds,
-            consulting="consulting" in kinds,
-            fee_notice=RequestEventKind.FEE_NOTICE in kinds,
-        )
-        getattr(blocks[r.agency_id], SECTIONS[r.section]).append(row)
-    return list(blocks.values()), problem
+def _working_days_left(
+    cal: WorkCalendar, today: datetime.date, day: datetime.date | None
+) -> int | None:
+    """Working days from today to ``day`` (negative once past); None without a day or a
+    calendar."""
+    if day is None:
+        return None
+    try:
+        if day >= today:
+            return cal.workdays_in(today, day)
+        return -cal.workdays_in(day, today)
+    except CalendarMissing:
+        return None

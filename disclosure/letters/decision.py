@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from disclosure.clock.calendar import CalendarMissing, format_date
 from disclosure.clock.kinds import RequestEventKind
 from disclosure.clock.selectors import request_deadline
+from disclosure.clock.statute import FEE_PAYMENT_DAYS
 from disclosure.pdf import render_pdf
 from disclosure.records.applications import DisclosureRequest
 from disclosure.records.choices import Channel, Outcome
@@ -146,22 +147,57 @@ class NoLetter(Exception):
 
 def letter_context(request: DisclosureRequest) -> dict:
     """Everything the letter template prints, worded from the request and its events."""
+    ground = _ground(request)
+    events = {e.kind: e for e in request.events.all()}
+    citation = f"{ground.regulation}{ground.ground}" if ground.ground else ground.regulation
+    decision = ground.decision.format(
+        ground=citation, regulation=ground.regulation, notice=_notice_text(request, events)
+    )
+    paragraphs = [
+        _application_paragraph(request),
+        *_handling_paragraphs(events),
+        f"经审查，现答复如下：{decision}",
+    ]
+    agency = request.agency
+    return {
+        "request": request,
+        "agency": agency,
+        "title": "政府信息公开申请答复书",
+        "number": request.number,
+        "addressee": request.applicant_name.strip() or "申请人",
+        "paragraphs": paragraphs,
+        "remedy": _remedy(agency),
+        "ground": citation,
+        "outcome_label": request.get_outcome_display(),
+        "signed_on": format_date(request.decided_on),
+        "contact": _contact(agency),
+    }
 
+
+def _ground(request: DisclosureRequest) -> Ground:
+    """The outcome's ground; ``NoLetter`` without a decision or a standard letter."""
     if not request.outcome or not request.decided_on:
         raise NoLetter("该申请尚未填写办理结果和答复日期，还不能生成答复书。")
     ground = GROUNDS.get(request.outcome)
     if ground is None:
         raise NoLetter("“其他处理”没有统一的答复书格式，请另行制作。")
+    return ground
 
-    events = {e.kind: e for e in request.events.all()}
+
+def _application_paragraph(request: DisclosureRequest) -> str:
+    """When and how the application came in, and what it asked for."""
     you = "你" if request.applicant_type == "natural_person" else "你单位"
-    citation = f"{ground.regulation}{ground.ground}" if ground.ground else ground.regulation
-
-    paragraphs = [
+    subject = request.subject.strip()
+    return (
         f"本机关于{format_date(request.received_on)}收到{you}"
         f"{CHANNEL_PHRASES.get(request.channel, '提出的')}政府信息公开申请"
-        + (f"，申请内容为“{request.subject.strip()}”。" if request.subject.strip() else "。")
-    ]
+        + (f"，申请内容为“{subject}”。" if subject else "。")
+    )
+
+
+def _handling_paragraphs(events: dict) -> list[str]:
+    """The 补正 received (第三十条) and the extension the applicant was told of (第三十三条)."""
+    paragraphs = []
     notice = events.get(RequestEventKind.CORRECTION_NOTICE)
     corrected = events.get(RequestEventKind.CORRECTION_RECEIVED)
     if notice and corrected:
@@ -175,37 +211,47 @@ def letter_context(request: DisclosureRequest) -> dict:
             f"经本机关政府信息公开工作机构负责人同意，本机关已于{format_date(extension.notified_on)}"
             f"告知你延长答复期限{extension.period_days}个工作日。"
         )
+    return paragraphs
 
-    notice_text = ""
-    if request.outcome in (Outcome.OTHER_NO_CORRECTION, Outcome.OTHER_UNPAID_FEE):
-        try:
-            until = request_deadline(request, events=list(events.values())).waiting_until
-        except CalendarMissing:
-            until = None
-        by = f"，期限至{format_date(until)}" if until else ""
-        if request.outcome == Outcome.OTHER_NO_CORRECTION and notice:
-            notice_text = (
-                f"本机关于{format_date(notice.on)}向你发出补正通知，"
-                f"请你在{notice.period_days}个工作日内补正{by}。"
-            )
-        fee = events.get(RequestEventKind.FEE_NOTICE)
-        if request.outcome == Outcome.OTHER_UNPAID_FEE and fee:
-            notice_text = (
-                f"本机关于{format_date(fee.on)}向你发出收费通知，信息处理费{fee.amount}元"
-                f"（{fee.get_fee_basis_display()}），缴费期限为收到通知次日起20个工作日{by}。"
-            )
-    decision = ground.decision.format(
-        ground=citation, regulation=ground.regulation, notice=notice_text
-    )
-    paragraphs.append(f"经审查，现答复如下：{decision}")
 
-    agency = request.agency
+def _notice_text(request: DisclosureRequest, events: dict) -> str:
+    """For a request abandoned by not correcting or not paying: the notice the applicant let
+    lapse, with its period; "" otherwise."""
+    if request.outcome not in (Outcome.OTHER_NO_CORRECTION, Outcome.OTHER_UNPAID_FEE):
+        return ""
+    try:
+        until = request_deadline(request, events=list(events.values())).waiting_until
+    except CalendarMissing:
+        until = None
+    by = f"，期限至{format_date(until)}" if until else ""
+    notice = events.get(RequestEventKind.CORRECTION_NOTICE)
+    if request.outcome == Outcome.OTHER_NO_CORRECTION and notice:
+        return (
+            f"本机关于{format_date(notice.on)}向你发出补正通知，"
+            f"请你在{notice.period_days}个工作日内补正{by}。"
+        )
+    fee = events.get(RequestEventKind.FEE_NOTICE)
+    if request.outcome == Outcome.OTHER_UNPAID_FEE and fee:
+        return (
+            f"本机关于{format_date(fee.on)}向你发出收费通知，信息处理费{fee.amount}元"
+            f"（{fee.get_fee_basis_display()}），缴费期限为收到通知次日起"
+            f"{FEE_PAYMENT_DAYS}个工作日{by}。"
+        )
+    return ""
+
+
+def _remedy(agency) -> str:
+    """The applicant's remedies: 行政复议 within sixty days, or a lawsuit within six months."""
     review_body = agency.parent.name if agency.parent_id else "有管辖权的行政复议机关"
-    remedy = (
+    return (
         f"如对本答复不服，可以自收到本答复书之日起六十日内向{review_body}申请行政复议，"
         f"或者自收到本答复书之日起六个月内向人民法院提起行政诉讼。"
     )
-    contact = "；".join(
+
+
+def _contact(agency) -> str:
+    """The agency's contact office, phone and address, those it has."""
+    return "；".join(
         part
         for part in (
             f"联系部门：{agency.contact_office}" if agency.contact_office else "",
@@ -214,19 +260,6 @@ def letter_context(request: DisclosureRequest) -> dict:
         )
         if part
     )
-    return {
-        "request": request,
-        "agency": agency,
-        "title": "政府信息公开申请答复书",
-        "number": request.number,
-        "addressee": request.applicant_name.strip() or "申请人",
-        "paragraphs": paragraphs,
-        "remedy": remedy,
-        "ground": citation,
-        "outcome_label": request.get_outcome_display(),
-        "signed_on": format_date(request.decided_on),
-        "contact": contact,
-    }
 
 
 def letter_pdf(request: DisclosureRequest) -> bytes:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from disclosure.clock.calendar import CalendarMissing
 from disclosure.clock.selectors import deadline_for_date
+from disclosure.clock.statute import ANSWER_DAYS, MAX_EXTENSION_DAYS
 
 
 def iso_date(value: str) -> datetime.date:
@@ -15,13 +16,18 @@ def iso_date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "打印当天收到的政府信息公开申请的答复期限（YYYY-MM-DD）：20个工作日，"
-        "加 --extended 为延长后的40个工作日。按数据库中的工作日历计算。"
+        f"打印当天收到的政府信息公开申请的答复期限（YYYY-MM-DD）：{ANSWER_DAYS}个工作日，"
+        f"加 --extended 为延长后的{ANSWER_DAYS + MAX_EXTENSION_DAYS}个工作日。"
+        "按数据库中的工作日历计算。"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("received_on", metavar="YYYY-MM-DD", help="收到申请日期")
-        parser.add_argument("--extended", action="store_true", help="包括一次最长20个工作日的延期")
+        parser.add_argument(
+            "--extended",
+            action="store_true",
+            help=f"包括一次最长{MAX_EXTENSION_DAYS}个工作日的延期",
+        )
 
     def handle(self, *args, received_on, extended, **options):
         try:
