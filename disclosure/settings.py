@@ -148,6 +148,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Largest attachment a clerk may upload (checked with the allowed types, records/uploads.py).
+# Uploaded files do not count against DATA_UPLOAD_MAX_MEMORY_SIZE, and those above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, so Django's defaults stay; the reverse
+# proxy's body limit (nginx client_max_body_size) must be at least this much.
+ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 50)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from disclosure.records.models import Agency, Attachment, Category, Disclosure
+from disclosure.records.uploads import content_type_for, sandbox_download
 
 from .pagecache import public_memo
 from .search import (
@@ -296,11 +297,16 @@ def _download_name(attachment: Attachment) -> str:
 
 
 def stream_download(file, filename: str, **kwargs) -> FileResponse:
+    """A stored file as a download a browser never renders or sniffs (see records/uploads.py):
+    a type from the allowlist or a plain byte stream, ``nosniff``, ``CSP: sandbox``."""
     try:
         handle = file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("文件不存在。") from None
-    return FileResponse(handle, as_attachment=True, filename=filename, **kwargs)
+    kwargs.setdefault("content_type", content_type_for(filename))
+    response = FileResponse(handle, as_attachment=True, filename=filename, **kwargs)
+    sandbox_download(response)
+    return response
 
 
 def robots_txt(request):

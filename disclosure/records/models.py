@@ -5,6 +5,7 @@ Requests and cases are in ``applications``; the official label text of their cho
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from disclosure.access import AgencyScopedQuerySet
 
 from .numbering import YEAR_MAX, YEAR_MIN, YEAR_RANGE_MESSAGE
+from .uploads import check_upload
 
 # First path segments the site uses itself; an agency code must not shadow them.
 RESERVED_AGENCY_CODES = ("admin", "media", "static")
@@ -215,6 +217,17 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.title or self.file.name.rsplit("/", 1)[-1]
+
+    def clean(self):
+        """A newly chosen file must be an allowed type by name and content, within the size
+        limit (``uploads.check_upload``). A file already stored is not re-read: it is sent as a
+        sandboxed download whatever it holds."""
+        super().clean()
+        if self.file and not self.file._committed:
+            try:
+                check_upload(self.file.name, self.file.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error}) from None
 
 
 class YearlyFigures(models.Model):
