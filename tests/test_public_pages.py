@@ -156,6 +156,15 @@ class ItemListTests(TestCase):
         self.assertEqual([item.title for item in last.context["items"]][-1], "第00条")
         self.assertEqual(self.client.get(list_url(self.agency, page=4)).status_code, 404)
 
+    def test_it_answers_an_absurd_page_number_with_a_404_not_a_server_error(self):
+        # 99999999999999999999 overflowed the database's integer (SQLite datatype mismatch,
+        # PostgreSQL bigint out of range): a 500 for anyone who typed it.
+        for page in ("99999999999999999999", "100001", "-3", "0", "abc", "1e9"):
+            for params in ({}, {"q": "第44"}):
+                with self.subTest(page=page, **params):
+                    response = self.client.get(list_url(self.agency, page=page, **params))
+                    self.assertEqual(response.status_code, 404)
+
     def test_it_never_lists_drafts_withdrawn_future_or_other_agencies_items(self):
         seen = []
         for page in (1, 2, 3):

@@ -162,7 +162,7 @@ def disclosure_search(*, queryset: QuerySet, terms: list[str], page: int) -> Sea
 
     Raises ``EmptyPage`` for a page past the last one.
     """
-    if page < 1:
+    if page < 1 or page > MAX_PAGE:
         raise EmptyPage("页码无效。")
     newest = queryset.order_by(*NEWEST_FIRST)
     hits = matching(newest, terms).values_list("id", flat=True)
@@ -199,6 +199,11 @@ def _search_page(queryset: QuerySet, ids: list[int], number: int, *, complete: b
     return SearchPage(page=page, items=items)
 
 
+# The highest page number a list or a search answers: 200,000 items deep. Past it (or past the last
+# page) is a 404 before any query: a huge number must not reach the database as an integer.
+MAX_PAGE = 10_000
+
+
 class ElasticPaginator(Paginator):
     """Counts only up to ten pages past the page asked for: exact for a short list, "more than
     N" for a long one, so no page view counts a whole 100,000-item catalog (25 ms on its own).
@@ -209,10 +214,16 @@ class ElasticPaginator(Paginator):
     def __init__(self, object_list, per_page, *, page_number=1, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         try:
-            number = max(1, int(page_number))
+            number = min(max(1, int(page_number)), MAX_PAGE + 1)  # the count's LIMIT stays sane
         except (TypeError, ValueError):
             number = 1
         self.limit = (number + self.lookahead_pages) * per_page
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if number > MAX_PAGE:
+            raise EmptyPage("没有这一页。")
+        return number
 
     @cached_property
     def _counted(self) -> int:
