@@ -3,6 +3,4 @@
 from disclosure.clock import admin as clock_admin
 from disclosure.records import admin as records_admin
 
-admin_site_title = "政府信息公开管理"
-
 __all__ = ["clock_admin", "records_admin"]

@@ -73,7 +73,7 @@ class Ledger:
         return accepted
 
     def number_prefix(self, date: datetime.date) -> str:
-        return self.number_prefix_format.format(year=date.year)
+        return numbering.prefix(self.number_prefix_format, date)
 
 
 def _request_deadlines() -> Derive:
