@@ -4,8 +4,12 @@ import io
 
 import openpyxl
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
+from disclosure import ledger
 from disclosure.models import Case, DisclosureRequest
+from tests.factories import log_in
 
 from .factories import make_agency, make_case, make_clerk, make_request, make_user
 from .test_import_requests import ImportCommandTestCase
@@ -42,7 +46,7 @@ class LedgerExportTests(ImportCommandTestCase):
         make_case(cls.agency, number="诉2020-1", kind="litigation_direct")
 
     def export(self, model, file_format, query=""):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         response = self.client.post(
             reverse(f"admin:disclosure_{model}_export") + query,
             {"format": file_format, "resource": "0"},
@@ -78,7 +82,7 @@ class LedgerExportTests(ImportCommandTestCase):
                     "自然人",
                     "张三",
                     "邮寄",
-                    self.granted.subject,
+                    "'" + self.granted.subject,  # protected against formula injection
                     "部分公开",
                     "2020-03-20",
                 ],
@@ -110,7 +114,7 @@ class LedgerExportTests(ImportCommandTestCase):
         )
 
     def test_its_page_warns_that_the_file_holds_personal_data(self):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         page = self.client.get(reverse("admin:disclosure_disclosurerequest_export"))
         self.assertContains(page, "导出文件含申请人姓名等个人信息")
 
@@ -120,8 +124,8 @@ class LedgerExportTests(ImportCommandTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertNotIn("张三", response.content.decode())
         outsider = make_user("outsider", agencies=[self.agency])  # staff, but no role
-        self.client.force_login(outsider)
-        self.assertEqual(self.client.post(url, {"format": CSV, "resource": "0"}).status_code, 403)
+        log_in(self.client, outsider)
+        self.assertEqual(self.client.post(url, {"format": CSV, "resource": "0"}).status_code, 404)
 
     def test_an_exported_ledger_reimports_with_update_and_changes_nothing(self):
         for model, command, file_format, name in [
@@ -141,3 +145,68 @@ class LedgerExportTests(ImportCommandTestCase):
                 self.assertIn("新建 0 条，更新 0 条，未改动 2 条", out)
                 self.assertEqual(list(model_class.objects.order_by("pk").values()), before)
                 self.assertEqual(model_class.history.count(), history)
+
+
+class FormulaInjectionTests(ImportCommandTestCase):
+    """Security finding 5: a CSV cell that Excel or WPS would run as a formula is exported with a
+    leading apostrophe, and the import takes exactly that apostrophe off again."""
+
+    SUBJECTS = [
+        "=1+1",
+        "+86 577 1234",
+        "-5",
+        "@SUM(A1)",
+        "'=已有撇号",
+        "''+两个",
+        "'普通撇号",
+        "普通",
+    ]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.agency = make_agency("wz", "温州市机关事务管理局")
+        cls.clerk = make_clerk("clerk", cls.agency)
+        for i, subject in enumerate(cls.SUBJECTS, start=1):
+            make_request(cls.agency, number=f"2020-{i:04d}", subject=subject)
+
+    def export_csv(self):
+        log_in(self.client, self.clerk)
+        response = self.client.post(
+            reverse("admin:disclosure_disclosurerequest_export"), {"format": CSV, "resource": "0"}
+        )
+        return response.content
+
+    def test_it_writes_formula_cells_with_a_leading_apostrophe(self):
+        rows = list(csv.reader(io.StringIO(self.export_csv().decode("utf-8-sig"))))
+        subjects = {row[0]: row[5] for row in rows[1:]}
+        self.assertEqual(
+            [subjects[f"2020-{i:04d}"] for i in range(1, len(self.SUBJECTS) + 1)],
+            [
+                "'=1+1",
+                "'+86 577 1234",
+                "'-5",
+                "'@SUM(A1)",
+                "''=已有撇号",
+                "'''+两个",
+                "'普通撇号",
+                "普通",
+            ],
+        )
+
+    def test_its_import_gets_the_exact_values_back(self):
+        out, err, error = self.run_import(self.export_csv(), "--update", name="requests.csv")
+        self.assertIsNone(error, err)
+        self.assertIn(f"未改动 {len(self.SUBJECTS)} 条", out)
+        self.assertEqual(
+            sorted(DisclosureRequest.objects.values_list("subject", flat=True)),
+            sorted(self.SUBJECTS),
+        )
+
+    def test_the_rule_can_be_undone_for_any_text(self):
+        @given(st.text(alphabet=st.sampled_from("'=+-@\t\rA张 "), max_size=8) | st.text())
+        def undone(text):
+            escaped = ledger.csv_escape(text)
+            self.assertEqual(ledger.csv_unescape(escaped), text)
+            self.assertFalse(escaped[:1] in ("=", "+", "-", "@", "\t", "\r"))
+
+        undone()

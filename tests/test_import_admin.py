@@ -5,6 +5,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from disclosure.models import Case, DisclosureRequest
+from tests.factories import log_in
 
 from .factories import (
     ledger_csv,
@@ -48,7 +49,7 @@ class AdminImportTests(TestCase):
         return self.client.post(CONFIRM_URL, data)
 
     def test_it_previews_then_stores_on_confirmation(self):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         preview = self.upload(
             ledger_csv(
                 [
@@ -75,7 +76,7 @@ class AdminImportTests(TestCase):
         self.assertEqual({h.history_change_reason for h in history}, {"后台导入 台账.csv"})
 
     def test_it_shows_the_row_errors_and_stores_nothing(self):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         response = self.upload(
             ledger_csv(
                 [
@@ -93,7 +94,7 @@ class AdminImportTests(TestCase):
         self.assertEqual(DisclosureRequest.objects.count(), 0)
 
     def test_it_counts_every_row_but_lists_the_first_thousand(self):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         good = [["", "2020-03-02", "自然人", "", "", ""]] * 1200
         preview = self.upload(ledger_csv([HEADER, *good]))
         self.assertContains(preview, "新建 1200 条")
@@ -104,7 +105,7 @@ class AdminImportTests(TestCase):
         self.assertContains(refused, "1200 行有问题（下表列出前 1000 行）")
 
     def test_it_explains_a_file_it_cannot_read(self):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         response = self.upload(b"\xd0\xcf\x11\xe0" + b"\x00" * 64, name="old.xls")
         self.assertContains(response, "这是旧版 Excel（.xls）文件")
         response = self.upload(ledger_csv([["申请编号", "电话"], ["A", "1"]]))
@@ -112,7 +113,7 @@ class AdminImportTests(TestCase):
 
     def test_it_updates_only_when_asked_and_shows_the_change(self):
         request = make_request(self.agency, number="A-1", subject="原内容")
-        self.client.force_login(self.manager)
+        log_in(self.client, self.manager)
         data = ledger_xlsx(
             [
                 ["number", "received_on", "applicant_type", "subject"],
@@ -130,7 +131,7 @@ class AdminImportTests(TestCase):
         self.assertEqual(request.subject, "新内容")
 
     def test_it_offers_only_the_users_agencies(self):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         page = self.client.get(IMPORT_URL)
         self.assertEqual(list(page.context["form"].fields["agency"].queryset), [self.agency])
         response = self.upload(
@@ -140,7 +141,7 @@ class AdminImportTests(TestCase):
         self.assertEqual(DisclosureRequest.objects.count(), 0)
 
     def test_it_refuses_a_confirmation_for_another_agency(self):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         preview = self.upload(ledger_csv([HEADER, ["A-1", "2020-03-02", "自然人", "", "", ""]]))
         form = preview.context["confirm_form"]
         data = {name: form.initial.get(name, "") for name in form.fields}
@@ -151,14 +152,14 @@ class AdminImportTests(TestCase):
 
     def test_it_is_for_staff_who_may_add_records(self):
         viewer = make_user("viewer", agencies=[self.agency])
-        self.client.force_login(viewer)
-        self.assertEqual(self.client.get(IMPORT_URL).status_code, 403)
+        log_in(self.client, viewer)
+        self.assertEqual(self.client.get(IMPORT_URL).status_code, 404)  # refused: as missing
         self.client.logout()
         self.assertEqual(self.client.get(IMPORT_URL).status_code, 302)  # to the login page
 
     def test_it_imports_cases_in_the_case_admin(self):
         make_request(self.agency, number="2020-0001")
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         preview = self.client.post(
             reverse("admin:disclosure_case_import"),
             {

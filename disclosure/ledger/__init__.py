@@ -10,7 +10,10 @@ every row is stored or none is. Together that imports 100,000 requests in about 
 The modules, each depending only on those above it:
 
 - ``contract``: the column sets (``Column``, ``Ledger``, ``REQUESTS``, ``CASES``).
-- ``reading``: a CSV or .xlsx file → ``Table``.
+- ``limits``: how large a file may be (``Limits``: the admin's and the commands').
+- ``formulas``: CSV cells protected against formula injection on export, restored on import.
+- ``xlsx``: an .xlsx measured (archive, parts, cells, text) before calamine reads it.
+- ``reading``: a CSV or .xlsx file → ``Table``, within the limits.
 - ``cells``: a cell → the stored value (``CellError`` when it cannot be).
 - ``constraints``: the model's ``Meta.constraints`` evaluated in Python (``constraint_holds``).
 - ``builder``: model instances made fast from a row's values.
@@ -18,16 +21,20 @@ The modules, each depending only on those above it:
 - ``writing``: a plan → bulk INSERTs and UPDATEs and their history rows (``apply_plan``).
 - ``importing``: both in one transaction (``import_table``).
 - ``export``: a stored record → a row of the file.
+- ``pending``: an uploaded file waiting for the clerk's confirmation in the admin.
 
 The names callers use are imported here: ``from disclosure import ledger``, then ``ledger.X``.
-The admin integration (``disclosure.ledger.admin``) is not imported here.
+The admin integration (``disclosure.ledger.admin`` and its file formats,
+``disclosure.ledger.formats``) is not imported here.
 """
 
 from .cells import CellError
 from .constraints import constraint_fields, constraint_holds
 from .contract import CASES, REQUESTS, Column, Derive, Ledger, LedgerFileError
 from .export import export_row, format_value
+from .formulas import csv_escape, csv_unescape
 from .importing import import_table
+from .limits import Limits
 from .planning import (
     CREATE,
     UNCHANGED,
@@ -53,6 +60,7 @@ __all__ = [
     "Derive",
     "Ledger",
     "LedgerFileError",
+    "Limits",
     "Plan",
     "Problem",
     "Progress",
@@ -61,6 +69,8 @@ __all__ = [
     "apply_plan",
     "constraint_fields",
     "constraint_holds",
+    "csv_escape",
+    "csv_unescape",
     "export_row",
     "format_value",
     "import_table",

@@ -1,87 +1,36 @@
 """Ledger import and export in the admin, through django-import-export: its upload → preview →
-confirm flow, forms, temporary storage and export views, with the rows checked and stored by
-``disclosure.ledger`` (the same code as the ``import_requests`` / ``import_cases`` commands, so the
-admin and the command accept and refuse exactly the same files)."""
+confirm flow, forms and export views, with the rows checked and stored by ``disclosure.ledger``
+(the same code as the ``import_requests`` / ``import_cases`` commands, so the admin and the
+command accept and refuse the same files, the admin within its smaller ``Limits``). The uploaded
+file waits for the confirmation in ``ledger.pending``, tied to the clerk's session."""
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
 
-import tablib
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.results import Error, InvalidRow, RowResult
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from import_export.tmp_storages import BaseStorage
 
 from disclosure import ledger
 from disclosure.access import user_agencies
+from disclosure.audit.models import AccessEvent
+from disclosure.audit.services import audit_record
+from disclosure.ledger import pending
+from disclosure.ledger.formats import LedgerCSV, LedgerFile, TextXLSX
 from disclosure.records.models import Agency
 
 PREVIEW_ROWS = 1000  # the preview table shows this many rows; the totals count them all
-
-
-# ---------------------------------------------------------------------------------------------
-# File formats
-
-
-class LedgerFile(base_formats.Format):
-    """Import: CSV (UTF-8, BOM or not) or .xlsx, recognised by content, read like the commands."""
-
-    def __init__(self, encoding=None):
-        self.encoding = encoding
-
-    def get_title(self):
-        return "CSV / XLSX"
-
-    def create_dataset(self, in_stream):
-        table = ledger.read_table(in_stream)
-        width = max([len(table.headers), *(len(r) for r in table.rows)])
-        headers = [*table.headers, *[None] * (width - len(table.headers))]
-        rows = [(*r, *[None] * (width - len(r))) for r in table.rows]
-        return tablib.Dataset(*rows, headers=headers)
-
-    def can_import(self):
-        return True
-
-
-class TextXLSX(base_formats.XLSX):
-    """Export to .xlsx with every value a text cell: a subject that starts with "=" stays text
-    (never a formula that Excel would run), and the file re-imports unchanged."""
-
-    def export_data(self, dataset, **kwargs):
-        import io
-
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(dataset.title or "台账")
-        sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-
-        def cell(value, font=None):
-            c = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-            c.data_type = "s"
-            if font:
-                c.font = font
-            return c
-
-        sheet.append([cell(h, bold) for h in dataset.headers])
-        for row in dataset:
-            sheet.append([cell(v) for v in row])
-        stream = io.BytesIO()
-        book.save(stream)
-        return stream.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,7 +157,7 @@ class LedgerResource(resources.ModelResource):
         if old is None or old == new:
             return new
         return format_html(
-            '<del style="background:#ffe6e6">{}</del> <ins style="background:#e6ffe6">{}</ins>',
+            '<del class="ledger-old">{}</del> <ins class="ledger-new">{}</ins>',
             old,
             new,
         )
@@ -233,6 +182,23 @@ CaseResource = _resource_class(ledger.CASES)
 # Admin
 
 
+class PendingStorage(BaseStorage):
+    """import-export's storage of the upload between preview and confirmation: a private file
+    under a random token (``ledger.pending``), never a path, never the shared temp folder."""
+
+    def save(self, data):
+        self.name = pending.save(data)
+
+    def read(self):
+        data = pending.read(self.name)
+        if data is None:
+            raise ledger.LedgerFileError("上传的文件已过期或已删除，请重新上传。")
+        return data
+
+    def remove(self):
+        pending.delete(self.name)
+
+
 class LedgerImportForm(ImportForm):
     agency = forms.ModelChoiceField(label="导入到机关", queryset=Agency.objects.none())
     update = forms.BooleanField(
@@ -242,10 +208,33 @@ class LedgerImportForm(ImportForm):
     )
     field_order = ["resource", "agency", "import_file", "format", "update"]
 
+    def clean_import_file(self):
+        """Too large a file is refused before it is stored or read."""
+        upload = self.cleaned_data["import_file"]
+        limits = ledger.Limits.admin()
+        if upload.size > limits.max_bytes:
+            raise ValidationError(limits.too_large(upload.size))
+        return upload
+
 
 class LedgerConfirmForm(ConfirmImportForm):
+    """The confirmation: agency, options and file name are the preview's, as the session keeps
+    them (``pending.claim``); the client only says which of its pending imports to store."""
+
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), widget=forms.HiddenInput)
     update = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    previewed: dict | None = None  # the session's details of the pending import
+
+    def clean(self):
+        data = super().clean()
+        if self.previewed is None:
+            return data
+        agency = data.get("agency")
+        if agency is not None and agency.pk != self.previewed["agency"]:
+            raise ValidationError("导入到的机关与预览时的不同，未保存任何记录：请重新上传文件。")
+        data["update"] = self.previewed["update"]
+        data["original_file_name"] = self.previewed["name"]
+        return data
 
 
 class LedgerAdminMixin(ImportExportMixin):
@@ -258,7 +247,7 @@ class LedgerAdminMixin(ImportExportMixin):
         # ids from missing ones; only the user's own records can be exported.
         return self.get_queryset(request).values_list("pk", flat=True)
 
-    export_formats = [base_formats.CSV, TextXLSX]
+    export_formats = [LedgerCSV, TextXLSX]
     import_form_class = LedgerImportForm
     confirm_form_class = LedgerConfirmForm
     export_form_class = ExportForm  # always the contract's full column set
@@ -267,9 +256,87 @@ class LedgerAdminMixin(ImportExportMixin):
     to_encoding = "utf-8-sig"  # Excel opens a CSV with Chinese text correctly only with a BOM
     # The history rows (with the user and the file name) are the audit trail of an import.
     skip_admin_log = True
+    tmp_storage_class = PendingStorage
 
     def _agencies(self, request):
         return user_agencies(request.user)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        # A ledger holds applicants' data: each export is recorded (docs/audit.md).
+        agencies = self._agencies(request)
+        audit_record(
+            request=request,
+            action=AccessEvent.Action.LEDGER_EXPORT,
+            agency=agencies[0] if len(agencies) == 1 else None,
+            detail=f"{self.get_export_resource_classes(request)[0].ledger.name} "
+            f"{file_format.get_extension()} {queryset.count()} 条",
+        )
+        return data
+
+    def _import_url(self):
+        return reverse("admin:{}_{}_import".format(*self.get_model_info()))
+
+    def get_urls(self):
+        name = "{}_{}_import_cancel".format(*self.get_model_info())
+        cancel = path("import/cancel/", self.admin_site.admin_view(self.import_cancel), name=name)
+        return [cancel, *super().get_urls()]
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        # import-export concatenates the chunks one by one (quadratic in the file's size).
+        storage = PendingStorage()
+        storage.save(b"".join(import_file.chunks()))
+        return storage
+
+    def import_action(self, request, **kwargs):
+        """The upload and its preview. Every preview first deletes the files that others left
+        waiting too long; a file whose preview found a problem is deleted at once (only a
+        file the clerk can confirm is kept)."""
+        pending.purge()
+        try:
+            return super().import_action(request, **kwargs)
+        finally:
+            token = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+            if token and token not in request.session.get(pending.SESSION_KEY, {}):
+                pending.delete(token)
+
+    def process_import(self, request, **kwargs):
+        """The confirmation: only of a pending import of this session, for what it previewed;
+        the file is deleted whatever the outcome."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        pending.purge()
+        token = request.POST.get("import_file_name", "")
+        request.ledger_pending = pending.claim(request.session, token, model=self.model._meta.label)
+        if request.ledger_pending is None:
+            messages.error(
+                request,
+                "这次导入已过期、已完成或已取消，未保存任何记录：请重新上传文件。",
+            )
+            return HttpResponseRedirect(self._import_url())
+        try:
+            return super().process_import(request, **kwargs)
+        except ledger.LedgerFileError as exc:
+            messages.error(request, f"导入未完成，未保存任何记录：{exc}")
+            return HttpResponseRedirect(self._import_url())
+        finally:
+            pending.delete(token)
+
+    def import_cancel(self, request):
+        """The preview's 取消 button: the pending file is deleted."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        token = request.POST.get("import_file_name", "")
+        if pending.claim(request.session, token, model=self.model._meta.label) is not None:
+            pending.delete(token)
+        messages.info(request, "已取消导入，上传的文件已删除，未保存任何记录。")
+        return HttpResponseRedirect(
+            reverse("admin:{}_{}_changelist".format(*self.get_model_info()))
+        )
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -288,13 +355,24 @@ class LedgerAdminMixin(ImportExportMixin):
     def create_confirm_form(self, request, import_form=None):
         form = super().create_confirm_form(request, import_form)
         form.fields["agency"].queryset = self._agencies(request)
+        form.previewed = getattr(request, "ledger_pending", None)
         return form
 
     def get_confirm_form_initial(self, request, import_form):
+        """Called when the preview passed: the stored file joins the session's pending imports
+        with what it was previewed for."""
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
-            initial["agency"] = import_form.cleaned_data["agency"].pk
-            initial["update"] = import_form.cleaned_data["update"]
+            agency, update = import_form.cleaned_data["agency"], import_form.cleaned_data["update"]
+            initial["agency"], initial["update"] = agency.pk, update
+            pending.remember(
+                request.session,
+                initial["import_file_name"],
+                model=self.model._meta.label,
+                agency=agency.pk,
+                update=update,
+                name=initial["original_file_name"],
+            )
         return initial
 
     def get_import_resource_kwargs(self, request, **kwargs):
@@ -316,8 +394,7 @@ class LedgerAdminMixin(ImportExportMixin):
                 request,
                 "导入未完成，未保存任何记录：预览之后数据已有变化，请重新上传文件并检查预览。",
             )
-            url = reverse("admin:{}_{}_import".format(*self.get_model_info()))
-            return HttpResponseRedirect(url)
+            return HttpResponseRedirect(self._import_url())
         return super().process_result(result, request)
 
     def add_success_message(self, result, request):
@@ -337,6 +414,8 @@ class LedgerAdminMixin(ImportExportMixin):
             for c in resource.ledger.columns
         ]
         context["preview_rows"] = PREVIEW_ROWS
+        context["pending_minutes"] = settings.LEDGER_PENDING_MINUTES
+        context["limits"] = ledger.Limits.admin()
         return context
 
     def get_export_filename(self, request, queryset, file_format):

@@ -92,11 +92,15 @@ def _request_deadlines() -> Derive:
             if events[obj.pk]:
                 request_deadline_fill(request=obj, events=events[obj.pk], calendar=calendar)
             elif obj.received_on in by_date:
-                obj.due_on, obj.waiting_until = by_date[obj.received_on]
+                obj.due_on, obj.waiting_until, obj.deadline_provisional = by_date[obj.received_on]
             else:
                 request_deadline_fill(request=obj, events=[], calendar=calendar)
-                by_date[obj.received_on] = (obj.due_on, obj.waiting_until)
-        return ["due_on", "waiting_until"]
+                by_date[obj.received_on] = (
+                    obj.due_on,
+                    obj.waiting_until,
+                    obj.deadline_provisional,
+                )
+        return ["due_on", "waiting_until", "deadline_provisional"]
 
     return derive
 

@@ -1,14 +1,19 @@
 """Reading a ledger file into a ``Table``: CSV (UTF-8, with or without BOM) or .xlsx, told apart
-by content; a file that cannot be read as a whole raises ``LedgerFileError``."""
+by content, within ``Limits`` checked before and while it is read (``xlsx`` measures an .xlsx
+before calamine reads it); a file that cannot be read as a whole raises ``LedgerFileError``."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .contract import LedgerFileError
+from .formulas import csv_unescape
+from .limits import MAX_CSV_ROW_CHARACTERS, Limits
+from .xlsx import read_xlsx
 
 
 @dataclass
@@ -19,15 +24,25 @@ class Table:
     rows: list[list[Any]]
 
 
-def read_table(data: bytes) -> Table:
-    """Read a CSV (UTF-8, with or without BOM) or .xlsx file (first sheet); the content decides."""
-    if not data.strip():
+def read_table(data: bytes, *, limits: Limits | None = None) -> Table:
+    """Read a CSV (UTF-8, with or without BOM) or .xlsx file (first sheet); the content decides.
+    ``limits``: the admin's unless told otherwise."""
+    limits = limits or Limits.admin()
+    if len(data) > limits.max_bytes:
+        raise LedgerFileError(limits.too_large(len(data)))
+    if not data or data.isspace():
         raise LedgerFileError("文件是空的。")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
+        return _table(read_xlsx(data, limits))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise LedgerFileError(
-            "这是旧版 Excel（.xls）文件，无法读取：请在 Excel 中另存为 .xlsx 或“CSV UTF-8”。"
+            "这是旧版 Excel（.xls）文件或加密的表格，无法读取："
+            "请在 Excel 中另存为 .xlsx 或“CSV UTF-8”（不设密码）。"
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LedgerFileError(
+            "文件是 UTF-16 编码的文本（Excel 的“Unicode 文本”），无法读取："
+            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx。"
         )
     if b"\x00" in data[:4096]:
         raise LedgerFileError("文件既不是 CSV 也不是 .xlsx 表格。")
@@ -40,24 +55,55 @@ def read_table(data: bytes) -> Table:
         ) from None
     if not text.strip():
         raise LedgerFileError("文件是空的。")
+    return _table(_csv_rows(text, limits))
+
+
+def _csv_rows(text: str, limits: Limits) -> list[list[str]]:
+    """The rows of a CSV text, within the limits: a row is checked for length before the csv
+    module splits it, rows and columns are counted as they come, and blank rows and cells at
+    the end (which spreadsheets often write) cost nothing. A cell the export protected against
+    formula injection gets its value back (``formulas``)."""
+    rows: list[list[str]] = []
+    blank = 0  # blank rows not yet kept: kept only when a row with content follows
+    row_characters = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal row_characters
+        for line in io.StringIO(text, newline=""):
+            row_characters += len(line)
+            if row_characters > MAX_CSV_ROW_CHARACTERS:
+                raise LedgerFileError(
+                    f"CSV 文件第 {len(rows) + blank + 1} 行超过 {MAX_CSV_ROW_CHARACTERS:,} 个字符"
+                    "的上限，这不是一份台账。"
+                )
+            yield line
+
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        for row in csv.reader(lines()):
+            row_characters = 0
+            # Blank cells at the end of a row (Excel writes the width of the formatted area)
+            # are not columns.
+            width = len(row)
+            while width and is_blank(row[width - 1]):
+                width -= 1
+            if width > limits.max_columns:
+                raise LedgerFileError(limits.too_many_columns())
+            if not width:
+                blank += 1
+                continue
+            if len(rows) + blank > limits.max_rows:
+                raise LedgerFileError(limits.too_many_rows())
+            rows.extend([] for _ in range(blank))
+            blank = 0
+            rows.append([csv_unescape(v) if v[:1] == "'" else v for v in row[:width]])
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise LedgerFileError(
+                f"CSV 文件第 {len(rows) + blank + 1} 行有单元格超过 {csv.field_size_limit():,} "
+                "个字符的上限。"
+            ) from None
         raise LedgerFileError(f"CSV 文件格式有误：{exc}") from None
-    return _table(rows)
-
-
-def _read_xlsx(data: bytes) -> Table:
-    # calamine (Rust) reads a 100,000-row sheet in about a second; openpyxl takes half a minute.
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        # Keep leading blank rows and columns: row numbers must be the spreadsheet's.
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception:  # calamine raises several kinds for a zip that is no workbook
-        raise LedgerFileError("文件不是有效的 .xlsx 表格（也不是 CSV）。") from None
-    return _table(rows)
+    return rows
 
 
 def _table(rows: list[list[Any]]) -> Table:

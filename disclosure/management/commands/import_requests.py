@@ -9,7 +9,8 @@ from disclosure.models import Agency
 class Command(BaseCommand):
     help = (
         "导入依申请公开台账（CSV 或 .xlsx，格式见 interchange.md）：全部成功才保存，"
-        "否则逐条列出问题（row N: 列: 问题）且不保存任何记录。"
+        "否则逐条列出问题（row N: 列: 问题）且不保存任何记录。文件大小和行数的上限见 "
+        "LEDGER_COMMAND_MAX_MB、LEDGER_COMMAND_MAX_ROWS（docs/ledger.md）。"
     )
     ledger = ledger.REQUESTS
 
@@ -29,13 +30,17 @@ class Command(BaseCommand):
         except Agency.DoesNotExist:
             raise CommandError(f"机关代码“{agency}”不存在。") from None
         path = Path(file)
+        limits = ledger.Limits.command()
         try:
+            size = path.stat().st_size
+            if size > limits.max_bytes:  # refused before it is read into memory
+                raise CommandError(f"{path.name}：{limits.too_large(size)}")
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"无法读取文件“{file}”：{exc.strerror}") from None
         show_progress = progress or self.stderr.isatty()
         try:
-            table = ledger.read_table(data)
+            table = ledger.read_table(data, limits=limits)
             plan = ledger.import_table(
                 self.ledger,
                 agency=agency_obj,
