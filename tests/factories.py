@@ -1,18 +1,24 @@
 """A few small factories and a named cast of users for the tests."""
 
+import base64
 import csv
 import datetime
 import hashlib
 import io
 import itertools
+import time
 
 import openpyxl
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from disclosure.clock import services as clock_services
+from disclosure.identity.middleware import LAST_SEEN
 from disclosure.models import Agency, Attachment, Case, Category, Disclosure, DisclosureRequest
 from disclosure.records import services
 from disclosure.roles import CLERK, MANAGER
@@ -35,6 +41,41 @@ def make_user(username, *, role=None, agencies=(), superuser=False, password="pw
     for agency in agencies:
         agency.members.add(user)
     return user
+
+
+def log_in(client, user) -> TOTPDevice:
+    """Sign ``user`` in on the test ``client`` with both factors, as the login page and the code
+    page leave a session: Django's login (``force_login``) and the authenticator that verified
+    it (its persistent id in the session, what ``django_otp.login`` stores). The user's
+    authenticator is made if they have none. The admin then opens as after a real login;
+    tests/test_login_*.py go through the pages themselves."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[LAST_SEEN] = int(time.time())  # as the first page after the login leaves it
+    session.save()
+    return device
+
+
+def totp_code(device: TOTPDevice, *, at: float | None = None) -> str:
+    """The code an authenticator app shows now (or at the Unix time ``at``) for ``device``,
+    computed from its key as the app does (RFC 6238: HMAC-SHA1, 30-second steps, six digits)."""
+    app = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    app.time = time.time() if at is None else at
+    return f"{app.token():0{device.digits}d}"
+
+
+def totp_for_secret(secret: str, *, at: float | None = None) -> str:
+    """The code an authenticator app shows for the key typed in from the enrolment page (base32,
+    in groups of four): what a person does without scanning the QR code."""
+    compact = "".join(secret.split()).upper()
+    key = base64.b32decode(compact + "=" * (-len(compact) % 8))
+    app = TOTP(key)
+    app.time = time.time() if at is None else at
+    return f"{app.token():06d}"
 
 
 def make_clerk(username, agency):
