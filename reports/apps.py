@@ -13,3 +13,10 @@ class ReportsConfig(AppConfig):
 
         if agency_home_context not in AGENCY_HOME_EXTRAS:
             AGENCY_HOME_EXTRAS.append(agency_home_context)
+
+        # verify_published re-checks the published versions (disclosure.records.sealed).
+        from disclosure.records.sealed import REPORTS, register
+
+        from .verify import report_versions
+
+        register(REPORTS, report_versions)

@@ -8,6 +8,7 @@ cross-year identities (I-5, I-6), numbers quoted in the narrative that disagree 
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,14 +28,20 @@ from .selectors import PreviousYear
 
 ERROR = "error"
 WARNING = "warning"
+UNITS_WHERE = (
+    "report-units"  # the appendix of a consolidated report (templates/reports/_units.html)
+)
 
 
 @dataclass(frozen=True)
 class Check:
-    rule: str
+    rule: str  # a stable code for the JSON and the tests; the page shows ``detail`` only
     ok: bool
     detail: str
     level: str = ERROR
+    # Where the manager fixes it: the id of a table cell ("t3-received-commercial", see
+    # reports.render.cell_id) or of a narrative section ("narrative-overview"); not in the JSON.
+    where: str = ""
 
     @property
     def blocks(self) -> bool:
@@ -48,10 +55,22 @@ def _column(column: str) -> str:
     return f"“{labels.TABLE3_COLUMN_LABELS[column]}”列"
 
 
-def _one_check(rule: str, problems: list[str], ok_detail: str, level: str = ERROR) -> list[Check]:
+def _one_check(
+    rule: str, problems: list[tuple[str, str]], ok_detail: str, level: str = ERROR
+) -> list[Check]:
+    """One passed check, or one failed check per (message, where) problem."""
     if not problems:
         return [Check(rule, True, ok_detail, level)]
-    return [Check(rule, False, problem, level) for problem in problems]
+    return [Check(rule, False, problem, level, where) for problem, where in problems]
+
+
+def cell_where(table: str, row: str, column: str) -> str:
+    """The id a table cell carries in the report body (the same rule as reports.render)."""
+    return f"t{table}-{row}-{column}"
+
+
+def narrative_where(field: str) -> str:
+    return f"narrative-{field}"
 
 
 def table_checks(data: ReportData) -> list[Check]:
@@ -72,27 +91,39 @@ def table_checks(data: ReportData) -> list[Check]:
         )
         if a + b != c + d:
             balance.append(
-                f"表三{_column(column)}：一（{a}）+二（{b}）={a + b}，"
-                f"三（七）（{c}）+四（{d}）={c + d}，两者应相等。"
+                (
+                    f"表三{_column(column)}：一（{a}）+二（{b}）={a + b}，"
+                    f"三（七）（{c}）+四（{d}）={c + d}，两者应相等。",
+                    cell_where("3", labels.ROW_CARRIED_FORWARD, column),
+                )
             )
         outcomes = sum(data.row(key)[column] for key in outcome_keys)
         if outcomes != c:
             total_row.append(
-                f"表三{_column(column)}：三（七）总计为{c}，（一）至（六）各行之和为{outcomes}。"
+                (
+                    f"表三{_column(column)}：三（七）总计为{c}，（一）至（六）各行之和为{outcomes}。",
+                    cell_where("3", labels.ROW_TOTAL, column),
+                )
             )
     total_column = []
     for row in data.table3:
         if sum(row.values[:-1]) != row.total:
             total_column.append(
-                f"表三“{labels.row_name(data.template, row.key)}”行：总计为{row.total}，"
-                f"各类申请人之和为{sum(row.values[:-1])}。"
+                (
+                    f"表三“{labels.row_name(data.template, row.key)}”行：总计为{row.total}，"
+                    f"各类申请人之和为{sum(row.values[:-1])}。",
+                    cell_where("3", row.key, labels.COLUMN_TOTAL),
+                )
             )
     cases = []
     for row in data.table4:
         if sum(row.values[:-1]) != row.total:
             cases.append(
-                f"表四“{labels.TABLE4_ROW_LABELS[row.key]}”：总计为{row.total}，"
-                f"结果维持、结果纠正、其他结果、尚未审结之和为{sum(row.values[:-1])}。"
+                (
+                    f"表四“{labels.TABLE4_ROW_LABELS[row.key]}”：总计为{row.total}，"
+                    f"结果维持、结果纠正、其他结果、尚未审结之和为{sum(row.values[:-1])}。",
+                    cell_where("4", row.key, labels.COLUMN_TOTAL),
+                )
             )
     return [
         *_one_check("table3.balance", balance, "表三每一列：一+二=三（七）+四。"),
@@ -110,20 +141,29 @@ def cross_year_checks(data: ReportData, previous: PreviousYear | None) -> list[C
     """This year's 上年结转 and 现行有效件数 against last year's published report (warnings)."""
     last_year = data.year - 1
     if previous is None:
+        missing = (
+            f"没有{last_year}年度已发布的汇总报告，各单位{last_year}年度已发布（或录入）的报告"
+            "也不齐全，"
+            if data.consolidated
+            else f"没有{last_year}年度已发布的报告，也没有录入的{last_year}年度纸质报告，"
+        )
         return [
             Check(
                 "crossyear.carried_over",
                 False,
-                f"没有{last_year}年度已发布的报告，也没有录入的{last_year}年度纸质报告，"
-                "无法核对“二、上年结转政府信息公开申请数量”。",
+                f"{missing}无法核对“二、上年结转政府信息公开申请数量”。",
                 WARNING,
+                cell_where("3", labels.ROW_CARRIED_OVER, labels.COLUMN_TOTAL),
             )
         ]
     carried_over = data.row(labels.ROW_CARRIED_OVER)
     last_forward = previous.data.row(labels.ROW_CARRIED_FORWARD)
     problems = [
-        f"表三“二、上年结转”{_column(column)}为{carried_over[column]}，"
-        f"{previous.source}“四、结转下年度继续办理”{_column(column)}为{last_forward[column]}。"
+        (
+            f"表三“二、上年结转”{_column(column)}为{carried_over[column]}，"
+            f"{previous.source}“四、结转下年度继续办理”{_column(column)}为{last_forward[column]}。",
+            cell_where("3", labels.ROW_CARRIED_OVER, column),
+        )
         for column in labels.TABLE3_COLUMNS
         if carried_over[column] != last_forward[column]
     ]
@@ -140,9 +180,12 @@ def cross_year_checks(data: ReportData, previous: PreviousYear | None) -> list[C
             expected = last["in_force"] + row["issued"] - row["repealed"]
             if row["in_force"] != expected:
                 problems.append(
-                    f"表二“{label}”现行有效件数为{row['in_force']}，按{previous.source}"
-                    f"现行有效件数{last['in_force']}+本年制发{row['issued']}"
-                    f"−本年废止{row['repealed']}应为{expected}。"
+                    (
+                        f"表二“{label}”现行有效件数为{row['in_force']}，按{previous.source}"
+                        f"现行有效件数{last['in_force']}+本年制发{row['issued']}"
+                        f"−本年废止{row['repealed']}应为{expected}。",
+                        cell_where("2", key, "in_force"),
+                    )
                 )
         checks += _one_check(
             "crossyear.in_force",
@@ -162,6 +205,63 @@ def figures_check(*, entered: bool, has_figures: bool, year: int) -> list[Check]
             False,
             f"尚未填写{year}年度主动公开数据（表二第二十条第（五）、（六）、（八）项等），表中按0计。",
             WARNING,
+            "report-table2",
+        )
+    ]
+
+
+def units_checks(data: ReportData, missing_figures: list[str]) -> list[Check]:
+    """A consolidated report: every unit summed (errors name a unit that could not be, or whose
+    typed tables break an identity: the sum would carry it), and the units whose 年度主动公开数据
+    are missing (a warning, as for one agency)."""
+    left_out = [
+        (
+            f"“{name}”的表格按{labels.TEMPLATE_NAMES[template]}录入，汇总报告为"
+            f"{labels.TEMPLATE_NAMES[data.template]}，不能汇总：请按汇总报告的格式重新录入该单位"
+            "的表格，或切换汇总报告的格式。",
+            UNITS_WHERE,
+        )
+        for name, template in data.left_out
+    ]
+    broken = [
+        (f"“{unit.agency_name}”：{check.detail}", UNITS_WHERE)
+        for unit in data.units
+        for check in table_checks(data.unit_data(unit))
+        if check.blocks
+    ]
+    typed = [unit.agency_name for unit in data.units if unit.typed]
+    summed = f"汇总了本机关和所属{len(data.units) - 1}个单位的数据" + (
+        f"（{'、'.join(typed)}的表格按纸质报告录入）。" if typed else "。"
+    )
+    checks = [
+        *_one_check("units.summed", left_out, summed),
+        *_one_check("units.tables", broken, "各单位的表格均符合表三、表四的勾稽关系。"),
+    ]
+    if missing_figures:
+        checks.append(
+            Check(
+                "table2.figures",
+                False,
+                f"以下单位尚未填写{data.year}年度主动公开数据（表二第二十条第（五）、（六）、（八）项等），"
+                f"表中按0计：{'、'.join(missing_figures)}。",
+                WARNING,
+                "report-table2",
+            )
+        )
+    return checks
+
+
+def year_ended_check(*, year: int, today: datetime.date) -> list[Check]:
+    """A year's report is published after the year: its figures are not final before
+    (条例第四十九条: by 31 January / 31 March of the next year). Nothing when it has ended, so
+    the data of past years is unchanged."""
+    if year < today.year:
+        return []
+    return [
+        Check(
+            "report.year_open",
+            False,
+            f"{year}年度尚未结束，{year}年12月31日以后才能发布本年度报告（可以先编写和检查）。",
         )
     ]
 
@@ -215,27 +315,34 @@ def narrative_checks(
 ) -> list[Check]:
     checks = []
     missing = [
-        NARRATIVE_TITLES[field]
+        field
         for field in ("overview", "problems", "other_matters")
         if not getattr(narrative, field).strip()
     ]
     checks += _one_check(
         "narrative.complete",
-        [f"“{title}”尚未填写。" for title in missing],
+        [(f"“{NARRATIVE_TITLES[field]}”尚未填写。", narrative_where(field)) for field in missing],
         "正文各部分均已填写。",
     )
     left = []
     for field, text in narrative.sections():
         for placeholder in PLACEHOLDER_RE.findall(text):
-            left.append(f"“{NARRATIVE_TITLES[field]}”中还有待填写的内容：{placeholder}")
+            left.append(
+                (
+                    f"“{NARRATIVE_TITLES[field]}”中还有待填写的内容：{placeholder}",
+                    narrative_where(field),
+                )
+            )
     checks += _one_check("narrative.placeholders", left, "正文中没有待填写的【】内容。")
 
-    text = "\n".join(body for _field, body in narrative.sections())
     contradictions = []
     for pattern, value, cell in _quoted_numbers(data, published_items, fees):
-        for match in re.finditer(pattern, text):
-            if Decimal(match.group(1)) != value:
-                contradictions.append(f"正文写“{match.group(0)}”，{cell}为{value}。")
+        for field, text in narrative.sections():
+            for match in re.finditer(pattern, text):
+                if Decimal(match.group(1)) != value:
+                    contradictions.append(
+                        (f"正文写“{match.group(0)}”，{cell}为{value}。", narrative_where(field))
+                    )
     checks += _one_check("narrative.numbers", contradictions, "正文引用的数字与表格一致。", WARNING)
     if FEE_WORD not in narrative.other_matters:
         checks.append(
@@ -244,6 +351,7 @@ def narrative_checks(
                 False,
                 f"“{labels.SECTION_OTHER}”应说明收取{FEE_WORD}的情况（件数和金额，或未收取）。",
                 WARNING,
+                narrative_where("other_matters"),
             )
         )
     return checks

@@ -17,6 +17,14 @@ from . import labels
 
 FORMAT = "ogi-annual-report/1"
 
+# The scope of a report: the agency alone, or the agency and every agency under it (汇总).
+SCOPE_OWN = "own"
+SCOPE_CONSOLIDATED = "consolidated"
+SCOPE_NAMES = {SCOPE_OWN: "本机关", SCOPE_CONSOLIDATED: "汇总"}
+# Where a unit's tables come from in a consolidated report (the JSON's ``units[].source``).
+SOURCE_RECORDS = "records"
+SOURCE_TYPED = "typed"  # typed in from its paper report, or imported as report_data JSON
+
 Number = int | Decimal
 
 
@@ -57,9 +65,67 @@ class Table4Row:
         return self.values[-1]
 
 
+def _row_total(rows, key: str) -> int:
+    return next(row for row in rows if row.key == key).total
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """One unit's tables 三 and 四 in a consolidated report (the agency itself is the first)."""
+
+    agency_code: str
+    agency_name: str
+    source: str  # SOURCE_RECORDS or SOURCE_TYPED
+    table3: tuple[Table3Row, ...]
+    table4: tuple[Table4Row, ...]
+    depth: int = 0  # 0: the consolidating agency, 1: its units, 2: theirs … (not in the JSON)
+
+    @property
+    def typed(self) -> bool:
+        return self.source == SOURCE_TYPED
+
+    # The key figures of the appendix (宿迁 style): received, answered, carried forward, cases.
+    @property
+    def received(self) -> int:
+        return _row_total(self.table3, labels.ROW_RECEIVED)
+
+    @property
+    def answered(self) -> int:
+        return _row_total(self.table3, labels.ROW_TOTAL)
+
+    @property
+    def carried_forward(self) -> int:
+        return _row_total(self.table3, labels.ROW_CARRIED_FORWARD)
+
+    @property
+    def review(self) -> int:
+        return _row_total(self.table4, "review")
+
+    @property
+    def litigation(self) -> int:
+        return sum(row.total for row in self.table4 if row.key != "review")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agency": {"code": self.agency_code, "name": self.agency_name},
+            "source": self.source,
+            "table3": {
+                "rows": [{"key": row.key, "values": list(row.values)} for row in self.table3]
+            },
+            "table4": {
+                "rows": [{"key": row.key, "values": list(row.values)} for row in self.table4]
+            },
+        }
+
+
 @dataclass(frozen=True)
 class ReportData:
-    """Tables 二, 三 and 四 of one agency's report for one year, in one template."""
+    """Tables 二, 三 and 四 of one agency's report for one year, in one template.
+
+    A consolidated report (``scope`` 汇总) holds the sums over ``units``: the agency and every
+    agency under it. ``left_out`` names units whose typed tables are in the other template and
+    so could not be summed (a blocking check says so; never in the JSON).
+    """
 
     agency_code: str
     agency_name: str
@@ -68,6 +134,23 @@ class ReportData:
     table2: tuple[Table2Row, ...]
     table3: tuple[Table3Row, ...]
     table4: tuple[Table4Row, ...]
+    scope: str = SCOPE_OWN
+    units: tuple[UnitFigures, ...] = ()
+    left_out: tuple[tuple[str, str], ...] = ()  # (unit name, the template of its typed tables)
+
+    @property
+    def consolidated(self) -> bool:
+        return self.scope == SCOPE_CONSOLIDATED
+
+    @property
+    def typed_units(self) -> tuple[str, ...]:
+        """Names of the units whose tables are typed in (a consolidated report)."""
+        return tuple(unit.agency_name for unit in self.units if unit.typed)
+
+    @property
+    def summary(self) -> UnitFigures:
+        """The report's own key figures, as the appendix's 合计 row prints them."""
+        return UnitFigures(self.agency_code, self.agency_name, "", self.table3, self.table4)
 
     @property
     def title(self) -> str:
@@ -82,7 +165,25 @@ class ReportData:
     def case_row(self, key: str) -> Table4Row:
         return next(row for row in self.table4 if row.key == key)
 
+    def unit_data(self, unit: UnitFigures) -> ReportData:
+        """One unit's tables 三 and 四 as report data (for the checks; table 二 left empty)."""
+        return ReportData(
+            unit.agency_code,
+            unit.agency_name,
+            self.year,
+            self.template,
+            (),
+            unit.table3,
+            unit.table4,
+        )
+
     def to_json(self, checks=()) -> dict[str, Any]:
+        # An own report's JSON is exactly what it was before consolidated reports existed.
+        consolidated = (
+            {"scope": self.scope, "units": [unit.to_json() for unit in self.units]}
+            if self.consolidated
+            else {}
+        )
         return {
             "format": FORMAT,
             "agency": {"code": self.agency_code, "name": self.agency_name},
@@ -106,8 +207,51 @@ class ReportData:
                 "columns": list(labels.TABLE4_COLUMNS),
                 "rows": [{"key": row.key, "values": list(row.values)} for row in self.table4],
             },
+            **consolidated,
             "checks": [check.to_json() for check in checks],
         }
+
+
+# --- Sums (the consolidated report) ----------------------------------------------------------
+
+
+def _column_sums(rows_of_values, width: int) -> tuple:
+    totals = [0] * width
+    for values in rows_of_values:
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+    return tuple(totals)
+
+
+def sum_table2(tables, template: str) -> tuple[Table2Row, ...]:
+    """Table 二 cell by cell over several agencies' (same template; zeros for none)."""
+    rows = []
+    for key, fields in table2_layout(template):
+        values = [next(r for r in table if r.key == key).values for table in tables]
+        rows.append(Table2Row(key, fields, _column_sums(values, len(fields))))
+    return tuple(rows)
+
+
+def sum_table3(tables, template: str) -> tuple[Table3Row, ...]:
+    """Table 三 cell by cell: the sum keeps every identity each table holds."""
+    width = len(labels.TABLE3_COLUMNS)
+    return tuple(
+        Table3Row(
+            key,
+            label,
+            _column_sums([next(r for r in t if r.key == key).values for t in tables], width),
+        )
+        for key, label in labels.table3_rows(template)
+    )
+
+
+def sum_table4(tables) -> tuple[Table4Row, ...]:
+    width = len(labels.TABLE4_COLUMNS)
+    return tuple(
+        Table4Row(
+            key, _column_sums([next(r for r in t if r.key == key).values for t in tables], width)
+        )
+        for key in labels.TABLE4_ROWS
+    )
 
 
 def _money_str(value: Decimal) -> str:
@@ -128,17 +272,38 @@ def table2_layout(template: str) -> list[tuple[str, tuple[str, ...]]]:
 # --- Reading the JSON form (import of a past year's paper tables, published versions) -------
 
 
+def _shown(value, *, quoted: bool = True) -> str:
+    """A value as quoted in an error message, cut short: the file is a user's, and its message
+    goes to the page and the session."""
+    text = repr(value) if quoted else str(value)
+    return text if len(text) <= 60 else f"{text[:60]}…"
+
+
 class _Errors:
+    """Every problem of a file, up to ``LIMIT`` listed (a file of 50,000 unknown keys must not
+    become 50,000 messages)."""
+
+    LIMIT = 100
+
     def __init__(self):
-        self.messages: list[str] = []
+        self._listed: list[str] = []
+        self._more = 0
 
     def add(self, where: str, message: str) -> None:
-        self.messages.append(f"{where}：{message}")
+        if len(self._listed) < self.LIMIT:
+            self._listed.append(f"{_shown(where, quoted=False)}：{message}")
+        else:
+            self._more += 1
+
+    @property
+    def messages(self) -> list[str]:
+        more = [f"……另有{self._more}处问题未列出。"] if self._more else []
+        return self._listed + more
 
 
 def _int(value, where: str, errors: _Errors, *, signed: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        errors.add(where, f"应为整数，而不是 {value!r}")
+        errors.add(where, f"应为整数，而不是 {_shown(value)}")
         return 0
     if value < 0 and not signed:
         errors.add(where, f"不能为负数（{value}）")
@@ -147,15 +312,15 @@ def _int(value, where: str, errors: _Errors, *, signed: bool = False) -> int:
 
 def _money(value, where: str, errors: _Errors) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        errors.add(where, f'金额应为十进制数字字符串，如 "3749.71"，而不是 {value!r}')
+        errors.add(where, f'金额应为十进制数字字符串，如 "3749.71"，而不是 {_shown(value)}')
         return Decimal(0)
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
-        errors.add(where, f"“{value}”不是数字")
+        errors.add(where, f"“{_shown(value, quoted=False)}”不是数字")
         return Decimal(0)
     if not amount.is_finite() or amount < 0:
-        errors.add(where, f"金额无效（{value}）")
+        errors.add(where, f"金额无效（{_shown(value, quoted=False)}）")
         return Decimal(0)
     return amount
 
@@ -185,6 +350,7 @@ def report_data_from_json(
     table2 = _parse_table2(obj.get("table2"), template, errors)
     table3 = _parse_table3(obj.get("table3"), template, errors)
     table4 = _parse_table4(obj.get("table4"), errors)
+    scope, units = _parse_scope(obj, template, errors)
     if errors.messages:
         raise ValidationError(errors.messages)
     return ReportData(
@@ -195,6 +361,8 @@ def report_data_from_json(
         table2=table2,
         table3=table3,
         table4=table4,
+        scope=scope,
+        units=units,
     )
 
 
@@ -205,11 +373,11 @@ def _parse_header(obj: dict, errors: _Errors) -> tuple[int, str]:
         errors.add("format", f"应为“{FORMAT}”")
     year = obj.get("year")
     if not numbering.year_valid(year):
-        errors.add("year", f"年度无效（{year!r}）")
+        errors.add("year", f"年度无效（{_shown(year)}）")
         year = 0
     template = obj.get("template")
     if template not in labels.TEMPLATE_NAMES:
-        errors.add("template", f"报告格式应为 2019 或 2021，而不是 {template!r}")
+        errors.add("template", f"报告格式应为 2019 或 2021，而不是 {_shown(template)}")
         raise ValidationError(errors.messages)
     return year, template
 
@@ -220,7 +388,8 @@ def _parse_agency(obj: dict, agency_code: str | None, errors: _Errors) -> dict:
         errors.add("agency", '应为 {"code": …, "name": …}')
         agency = {}
     if agency_code is not None and agency.get("code") not in (None, agency_code):
-        errors.add("agency.code", f"数据属于“{agency.get('code')}”，不是本机关“{agency_code}”")
+        code = _shown(agency.get("code"), quoted=False)
+        errors.add("agency.code", f"数据属于“{code}”，不是本机关“{agency_code}”")
     return agency
 
 
@@ -273,45 +442,87 @@ def _table_rows_raw(raw, table: str, name: str, columns: tuple[str, ...], errors
     return rows
 
 
-def _parse_table3(raw, template: str, errors: _Errors) -> tuple[Table3Row, ...]:
-    rows_raw = _table_rows_raw(raw, "table3", "三", labels.TABLE3_COLUMNS, errors)
+def _parse_table3(raw, template: str, errors: _Errors, where="table3") -> tuple[Table3Row, ...]:
+    rows_raw = _table_rows_raw(raw, where, "三", labels.TABLE3_COLUMNS, errors)
     rows_by_key = {}
     for i, row in enumerate(rows_raw, start=1):
         if not isinstance(row, dict) or not isinstance(row.get("key"), str):
-            errors.add(f"table3.rows第{i}行", '应为 {"key": …, "values": […]}')
+            errors.add(f"{where}.rows第{i}行", '应为 {"key": …, "values": […]}')
         elif row["key"] in rows_by_key:
-            errors.add(f"table3.{row['key']}", "重复出现")
+            errors.add(f"{where}.{row['key']}", "重复出现")
         else:
             rows_by_key[row["key"]] = row
     expected_rows = labels.table3_rows(template)
     for key in rows_by_key.keys() - {key for key, _label in expected_rows}:
-        errors.add(f"table3.{key}", f"{template}格式的表三没有这一行")
+        errors.add(f"{where}.{key}", f"{template}格式的表三没有这一行")
     width = len(labels.TABLE3_COLUMNS)
     table3 = []
     for key, label in expected_rows:
         row = rows_by_key.get(key)
         if row is None:
-            errors.add(f"table3.{key}", "缺少这一行")
+            errors.add(f"{where}.{key}", "缺少这一行")
             values = (0,) * width
         else:
-            values = _values(row.get("values"), f"table3.{key}", width, errors)
+            values = _values(row.get("values"), f"{where}.{key}", width, errors)
         table3.append(Table3Row(key, label, values))
     return tuple(table3)
 
 
-def _parse_table4(raw, errors: _Errors) -> tuple[Table4Row, ...]:
-    cases_raw = _table_rows_raw(raw, "table4", "四", labels.TABLE4_COLUMNS, errors)
+def _parse_table4(raw, errors: _Errors, where="table4") -> tuple[Table4Row, ...]:
+    cases_raw = _table_rows_raw(raw, where, "四", labels.TABLE4_COLUMNS, errors)
     cases_by_key = {r.get("key"): r for r in cases_raw if isinstance(r, dict)}
     for key in sorted(set(cases_by_key) - set(labels.TABLE4_ROWS), key=str):
-        errors.add(f"table4.{key}", "表四没有这一行")
+        errors.add(f"{where}.{key}", "表四没有这一行")
     width = len(labels.TABLE4_COLUMNS)
     table4 = []
     for key in labels.TABLE4_ROWS:
         row = cases_by_key.get(key)
         if row is None:
-            errors.add(f"table4.{key}", "缺少这一行")
+            errors.add(f"{where}.{key}", "缺少这一行")
             values = (0,) * width
         else:
-            values = _values(row.get("values"), f"table4.{key}", width, errors)
+            values = _values(row.get("values"), f"{where}.{key}", width, errors)
         table4.append(Table4Row(key, values))
     return tuple(table4)
+
+
+def _parse_scope(obj: dict, template: str, errors: _Errors) -> tuple[str, tuple[UnitFigures, ...]]:
+    """``scope`` (absent: own) and, for a consolidated report, its ``units``."""
+    scope = obj.get("scope", SCOPE_OWN)
+    if scope not in SCOPE_NAMES:
+        errors.add("scope", f"应为 {' 或 '.join(SCOPE_NAMES)}，而不是 {_shown(scope)}")
+        return SCOPE_OWN, ()
+    if scope == SCOPE_OWN:
+        if "units" in obj:
+            errors.add("units", "只有汇总报告（scope 为 consolidated）才列出各单位")
+        return scope, ()
+    raw_units = obj.get("units")
+    if not isinstance(raw_units, list):
+        errors.add("units", "汇总报告应列出各单位（units）")
+        return scope, ()
+    return scope, tuple(
+        _parse_unit(raw, f"units第{i}项", template, errors)
+        for i, raw in enumerate(raw_units, start=1)
+    )
+
+
+def _parse_unit(raw, where: str, template: str, errors: _Errors) -> UnitFigures:
+    if not isinstance(raw, dict):
+        errors.add(where, '应为 {"agency": …, "source": …, "table3": …, "table4": …}')
+        raw = {}
+    agency = raw.get("agency")
+    if not isinstance(agency, dict) or not all(
+        isinstance(agency.get(key), str) for key in ("code", "name")
+    ):
+        errors.add(f"{where}.agency", '应为 {"code": …, "name": …}')
+        agency = {}
+    source = raw.get("source")
+    if source not in (SOURCE_RECORDS, SOURCE_TYPED):
+        errors.add(f"{where}.source", f"应为 {SOURCE_RECORDS} 或 {SOURCE_TYPED}")
+    return UnitFigures(
+        agency_code=agency.get("code", ""),
+        agency_name=agency.get("name", ""),
+        source=source if source in (SOURCE_RECORDS, SOURCE_TYPED) else SOURCE_RECORDS,
+        table3=_parse_table3(raw.get("table3"), template, errors, f"{where}.table3"),
+        table4=_parse_table4(raw.get("table4"), errors, f"{where}.table4"),
+    )

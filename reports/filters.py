@@ -4,22 +4,26 @@ list filtered to exactly the requests counted in it, with the compiler's own cou
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.http import Http404
+
+from disclosure.records import numbering
 
 from . import labels, rules
 
 
 def parse_cell(value: str) -> tuple[str, int, str, str, str] | None:
-    """ "<agency code>:<year>:<template>:<row>:<column>" → its parts, or None when malformed."""
+    """ "<agency code>:<year>:<template>:<row>:<column>" → its parts, or None when malformed
+    (a year outside the app's range is malformed: it would overflow the date lookup)."""
     parts = value.split(":")
-    if len(parts) != 5 or not parts[1].isdigit():
+    if len(parts) != 5:
         return None
-    agency_code, year, template, row, column = parts
-    if template not in labels.TEMPLATE_NAMES:
+    agency_code, year_text, template, row, column = parts
+    year = numbering.year_from_text(year_text)
+    if year is None or template not in labels.TEMPLATE_NAMES:
         return None
     if row not in dict(labels.table3_rows(template)) or column not in labels.TABLE3_COLUMNS:
         return None
-    return agency_code, int(year), template, row, column
+    return agency_code, year, template, row, column
 
 
 class ReportCellFilter(admin.SimpleListFilter):
@@ -29,20 +33,24 @@ class ReportCellFilter(admin.SimpleListFilter):
     parameter_name = "report_cell"
 
     def lookups(self, request, model_admin):
-        cell = parse_cell(self.value() or "")
-        if cell is None:
+        if self.value() is None:
             return []
-        _code, year, template, row, column = cell
+        _code, year, template, row, column = self._cell()
         name = labels.row_name(template, row)
         return [(self.value(), f"{year}年 {name} · {labels.TABLE3_COLUMN_LABELS[column]}")]
 
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        cell = parse_cell(self.value())
-        if cell is None:
-            raise IncorrectLookupParameters("报表单元格参数无效。")
-        agency_code, year, template, row, column = cell
+        agency_code, year, template, row, column = self._cell()
         return queryset.filter(agency__code=agency_code).filter(
             rules.table3_cell_q(year, template, row, column)
         )
+
+    def _cell(self) -> tuple[str, int, str, str, str]:
+        # Checked in lookups() already: a filter without choices is skipped silently, and a
+        # hand-edited cell must not show the whole list as if it were the cell's requests.
+        cell = parse_cell(self.value())
+        if cell is None:
+            raise Http404("报表单元格参数无效。")
+        return cell

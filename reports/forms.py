@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -51,15 +52,53 @@ class PublishForm(forms.Form):
     )
 
 
+# A report's tables in JSON are about 10 KB and 5 levels deep; the bounds leave ample room and
+# are checked before parsing: Python's parser recurses per level (a 400 KB "[[[[…" would raise
+# RecursionError) and the whole file is held in memory.
+JSON_MAX_BYTES = 1024 * 1024
+JSON_MAX_DEPTH = 20
+# A string (to its end if unterminated, so the scan never restarts inside it) or a bracket.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def json_depth_within(text: str, limit: int) -> bool:
+    """Whether no array or object in ``text`` is nested deeper than ``limit`` (brackets inside
+    strings do not count). One linear scan, without parsing: it runs before ``json.loads``."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif first in "]}":
+            depth -= 1
+    return True
+
+
 class ImportTablesForm(forms.Form):
     file = forms.FileField(label="JSON文件", help_text=f"report_data 命令输出的格式（{FORMAT}）。")
 
     def clean_file(self):
-        raw = self.cleaned_data["file"].read()
+        upload = self.cleaned_data["file"]
+        if upload.size > JSON_MAX_BYTES:
+            raise ValidationError(
+                f"文件超过 {JSON_MAX_BYTES // 1024} KB，不是 report_data 输出的表格数据。"
+            )
         try:
-            return json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
             raise ValidationError(f"不是有效的UTF-8 JSON文件：{exc}") from None
+        if not json_depth_within(text, JSON_MAX_DEPTH):
+            raise ValidationError(
+                f"JSON嵌套超过 {JSON_MAX_DEPTH} 层，不是 report_data 输出的表格数据。"
+            )
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"不是有效的UTF-8 JSON文件：{exc}") from None
+        except ValueError:  # Python refuses to read an integer of more than 4300 digits
+            raise ValidationError("JSON文件中有位数过多的数字，不是有效的表格数据。") from None
 
 
 class EnterTablesForm(forms.Form):

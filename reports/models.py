@@ -12,7 +12,7 @@ from disclosure.access import AgencyScopedQuerySet
 from disclosure.models import Agency
 from disclosure.records import numbering
 
-from . import labels
+from . import data, labels
 
 
 class Template(models.TextChoices):
@@ -20,6 +20,13 @@ class Template(models.TextChoices):
 
     TRIAL_2019 = labels.TEMPLATE_2019, labels.TEMPLATE_NAMES[labels.TEMPLATE_2019]
     FORMAT_2021 = labels.TEMPLATE_2021, labels.TEMPLATE_NAMES[labels.TEMPLATE_2021]
+
+
+class Scope(models.TextChoices):
+    """本机关: the agency's own records; 汇总: the agency and every agency under it."""
+
+    OWN = data.SCOPE_OWN, data.SCOPE_NAMES[data.SCOPE_OWN]
+    CONSOLIDATED = data.SCOPE_CONSOLIDATED, data.SCOPE_NAMES[data.SCOPE_CONSOLIDATED]
 
 
 class Report(models.Model):
@@ -32,6 +39,13 @@ class Report(models.Model):
     agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField("年度")
     template = models.CharField("报告格式", max_length=4, choices=Template.choices)
+    scope = models.CharField(
+        "报告范围",
+        max_length=12,
+        choices=Scope.choices,
+        default=Scope.OWN,
+        help_text="汇总：本机关和所属各单位（逐级）的数据之和，附各单位主要数据。",
+    )
     introduction = models.TextField(
         "引言", blank=True, help_text="标题下、“一、总体情况”前的说明段落。"
     )
@@ -87,6 +101,19 @@ class Report(models.Model):
                 name="report_template_valid",
                 violation_error_message="报告格式无效。",
             ),
+            models.CheckConstraint(
+                condition=Q(scope__in=Scope.values),
+                name="report_scope_valid",
+                violation_error_message="报告范围无效。",
+            ),
+            # Typed tables are one agency's own (a unit's typed year is summed into its parent's
+            # consolidated report): a consolidated report is always compiled.
+            models.CheckConstraint(
+                condition=Q(scope=Scope.OWN) | Q(entered_data__isnull=True),
+                name="report_consolidated_not_typed",
+                violation_error_message="汇总报告由各单位的数据汇总编制，不能录入纸质报告表格；"
+                "请先将报告范围改为本机关。",
+            ),
         ]
 
     def __str__(self):
@@ -95,6 +122,10 @@ class Report(models.Model):
     @property
     def is_entered(self) -> bool:
         return self.entered_data is not None
+
+    @property
+    def consolidated(self) -> bool:
+        return self.scope == Scope.CONSOLIDATED
 
 
 class ReportVersionQuerySet(AgencyScopedQuerySet):
@@ -132,6 +163,12 @@ class ReportVersion(models.Model):
         help_text="报告数据按键排序、UTF-8 紧凑编码后的 SHA-256。",
     )
     html = models.TextField("报告正文（HTML）")
+    html_sha256 = models.CharField(
+        "正文校验和（SHA-256）",
+        max_length=64,
+        blank=True,
+        help_text="报告正文（HTML）UTF-8 编码后的 SHA-256。",
+    )
     reason = models.TextField("更正原因", blank=True, help_text="第2版起必须说明更正原因。")
     published_at = models.DateTimeField("发布时间")
     published_by = models.ForeignKey(
@@ -149,6 +186,15 @@ class ReportVersion(models.Model):
         on_delete=models.SET_NULL,
         related_name="report_versions",
         help_text="发布时在“信息公开年报”栏目生成的主动公开信息。",
+    )
+    attachment = models.OneToOneField(
+        "disclosure.Attachment",
+        verbose_name="目录附件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="本版本的PDF在主动公开条目中的附件：封存于本版本，不能更换或删除。",
     )
 
     objects = ReportVersionQuerySet.as_manager()

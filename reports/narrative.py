@@ -68,7 +68,7 @@ class FeeTotals(NamedTuple):
     amount_yuan: Decimal
 
 
-def fee_sentence(year: int, fees: FeeTotals | None) -> str:
+def fee_sentence(year: int, fees: FeeTotals | None, *, who: str = "本机关") -> str:
     """The fee sentence of 六、其他需要报告的事项.
 
     ``fees`` are the totals from the requests' fee records (``selectors.fee_totals``: requests
@@ -79,12 +79,12 @@ def fee_sentence(year: int, fees: FeeTotals | None) -> str:
     if fees is None:
         return (
             f"【请填写{year}年度收取{FEE_WORD}的情况：收费件数和金额，"
-            f"或写明“{year}年度本机关未收取{FEE_WORD}”】"
+            f"或写明“{year}年度{who}未收取{FEE_WORD}”】"
         )
     if fees.count == 0:
-        return f"{year}年度本机关未收取{FEE_WORD}。"
+        return f"{year}年度{who}未收取{FEE_WORD}。"
     amount = f"{fees.amount_yuan.normalize():f}"
-    return f"{year}年度本机关对{fees.count}件政府信息公开申请收取了{FEE_WORD}{amount}元。"
+    return f"{year}年度{who}对{fees.count}件政府信息公开申请收取了{FEE_WORD}{amount}元。"
 
 
 def narrative_prefill(
@@ -108,11 +108,12 @@ def narrative_prefill(
         for i, topic in enumerate(labels.OVERVIEW_TOPICS, start=1)
     )
     problems = "【请填写上一年度报告所列问题的改进情况，以及本年度存在的主要问题和改进措施】"
+    who = f"本机关和所属{len(data.units) - 1}个单位" if data.consolidated else "本机关"
     return Narrative(
-        introduction=_introduction(agency, year),
+        introduction=_introduction(agency, year) + _consolidated_note(data),
         overview=overview,
         problems=problems,
-        other_matters=fee_sentence(year, fees),
+        other_matters=fee_sentence(year, fees, who=who),
     )
 
 
@@ -130,6 +131,49 @@ def _introduction(agency: Agency, year: int) -> str:
         "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
         f"{contact}"
     )
+
+
+def _consolidated_note(data: ReportData) -> str:
+    """The introduction of a consolidated report says what it sums (高淳区 2022: "由区政府办公室
+    汇总编制") and where each unit's figures are."""
+    if not data.consolidated:
+        return ""
+    typed = [unit.agency_name for unit in data.units if unit.typed]
+    return (
+        f"本报告由{data.agency_name}汇总编制，数据包括本机关和所属{len(data.units) - 1}个单位，"
+        "各单位主要数据见附表"
+        + (f"（{'、'.join(typed)}的数据按其纸质报告录入）" if typed else "")
+        + "。"
+    )
+
+
+def units_sentence(data: ReportData, figure: str = "received") -> str:
+    """The per-unit parenthesis of a consolidated report, in the 宿迁 style ("全市…3607件（市政府
+    349件、市各有关部门933件、沭阳县477件…）"): the agency's own figure, then its direct units with
+    units of their own (a lower government, its whole subtree), each by name, and the direct units
+    without (departments) together, or by name when there is only one. "" for one agency.
+
+    ``figure`` is a ``UnitFigures`` property: received, answered, carried_forward …"""
+    if not data.consolidated or len(data.units) < 2:
+        return ""
+    top, rest = data.units[0], data.units[1:]
+    branches: list[list] = []  # each direct unit, followed by the units under it
+    for unit in rest:
+        if unit.depth == 1 or not branches:
+            branches.append([unit])
+        else:
+            branches[-1].append(unit)
+    governments = [b for b in branches if len(b) > 1]
+    departments = [b[0] for b in branches if len(b) == 1]
+    parts = [f"{top.agency_name}本级{getattr(top, figure)}件"]
+    if len(departments) == 1:
+        parts.append(f"{departments[0].agency_name}{getattr(departments[0], figure)}件")
+    elif departments:
+        total = sum(getattr(unit, figure) for unit in departments)
+        parts.append(f"所属{len(departments)}个部门{total}件")
+    for branch in governments:
+        parts.append(f"{branch[0].agency_name}{sum(getattr(u, figure) for u in branch)}件")
+    return f"（{'、'.join(parts)}）"
 
 
 def _proactive_text(year: int, items: tuple[tuple[str, int], ...]) -> str:
@@ -154,7 +198,8 @@ def _requests_text(data: ReportData) -> str:
         if (total := outcome_group_total(data, outcomes))
     )
     return (
-        f"{data.year}年度共收到政府信息公开申请{received}件，上年结转{carried_over}件。"
+        f"{data.year}年度共收到政府信息公开申请{received}件{units_sentence(data)}，"
+        f"上年结转{carried_over}件。"
         f"本年度办结{decided}件"
         + (f"，其中{answered}" if answered else "")
         + f"；结转下年度继续办理{carried_forward}件。"

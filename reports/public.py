@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from disclosure.public.pagecache import public_page
 from disclosure.public.views import crumbs, public_agency, stream_download
 from disclosure.records.models import Agency
+from disclosure.records.uploads import refuse_altered
 
 from .models import ReportVersion
 
@@ -70,13 +71,13 @@ def report_detail(request, code, year, version=None):
     )
 
 
+@refuse_altered
 def report_pdf(request, code, year, version):
-    """The PDF stored when the report was published, as stored (never re-rendered)."""
+    """The PDF stored when the report was published, as stored (never re-rendered), and only
+    while it still has the SHA-256 it was published with (its ETag)."""
     report = get_object_or_404(_report_versions(public_agency(code)), year=year, version=version)
     suffix = f"（第{report.version}版）" if report.version > 1 else ""
-    response = stream_download(report.pdf, f"{report.title}{suffix}.pdf")
-    response["ETag"] = f'"{report.pdf_sha256}"'
-    return response
+    return stream_download(report.pdf, f"{report.title}{suffix}.pdf", sha256=report.pdf_sha256)
 
 
 class ReportSitemap(Sitemap):

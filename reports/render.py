@@ -1,8 +1,10 @@
 """HTML and PDF of a report. Formatting only: every figure comes from ``ReportDocument``.
 
 The report body is one HTML fragment (``templates/reports/_report.html``), styled by
-``static/css/report.css``: the managers' preview shows it (with drill-down links), publishing
-stores it for the public archive (without them), and the print template wraps it for the PDF.
+``static/css/report.css``: the managers' preview shows it (with drill-down links and the 草稿
+mark), publishing stores it for the public archive (without them, followed by the charts of the
+year), and the print template wraps it for the PDF. The Word file (``reports.word``) lays out the
+same cells (``table2_blocks``, ``table3_rows``, ``table4_values``).
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from django.utils.http import urlencode
 
 from disclosure.pdf import render_pdf
 
-from . import labels
+from . import charts, labels, trends
+from .checks import cell_where
 from .data import ReportData
 from .document import ReportDocument
-from .narrative import NARRATIVE_TITLES, paragraphs
+from .narrative import NARRATIVE_TITLES, OUTCOME_GROUPS, paragraphs
 
 PRINT_TEMPLATE = "reports/print.html"
 BODY_TEMPLATE = "reports/_report.html"
+CHARTS_TEMPLATE = "reports/_charts.html"
 GRID_2 = 4  # grid columns of table 二: 信息内容 + at most three value columns
+DRAFT_MARK = "草稿"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Cell:
     css: str = ""
     url: str = ""
     header: bool = False
+    id: str = ""  # the anchor a check links to (``checks.cell_where``)
 
 
 def _number(value, *, money: bool, unit: bool) -> str:
@@ -44,11 +50,13 @@ def _number(value, *, money: bool, unit: bool) -> str:
     return str(value)
 
 
-def table2_rows(data: ReportData) -> list[list[Cell]]:
+def table2_blocks(data: ReportData) -> list[list[list[Cell]]]:
+    """Table 二 as its blocks (第二十条第（一）项 …): caption row, header row, value rows. A page
+    may break between blocks, never inside one."""
     unit_in_cell = data.template == labels.TEMPLATE_2019  # 2019 prints no unit in the header
-    rows = []
+    blocks = []
     for block in labels.TABLE2_BLOCKS[data.template]:
-        rows.append([Cell(block.caption, colspan=GRID_2, css="report-caption", header=True)])
+        rows = [[Cell(block.caption, colspan=GRID_2, css="report-caption", header=True)]]
         spans = [1] * (len(block.headers) - 1) + [GRID_2 - len(block.headers) + 1]
         rows.append(
             [Cell(h, colspan=s, header=True) for h, s in zip(block.headers, spans, strict=True)]
@@ -59,10 +67,20 @@ def table2_rows(data: ReportData) -> list[list[Cell]]:
             for field, value, span in zip(row.fields, row.values, spans[1:], strict=True):
                 money = field in labels.MONEY_FIELDS
                 cells.append(
-                    Cell(_number(value, money=money, unit=unit_in_cell), colspan=span, css="num")
+                    Cell(
+                        _number(value, money=money, unit=unit_in_cell),
+                        colspan=span,
+                        css="num",
+                        id=cell_where("2", key, field),
+                    )
                 )
             rows.append(cells)
-    return rows
+        blocks.append(rows)
+    return blocks
+
+
+def table2_rows(data: ReportData) -> list[list[Cell]]:
+    return [row for block in table2_blocks(data) for row in block]
 
 
 CellUrl = Callable[[str, str], str]
@@ -80,6 +98,7 @@ def table3_rows(data: ReportData, cell_url: CellUrl | None = None) -> list[list[
                 str(value),
                 css="num total" if column == labels.COLUMN_TOTAL else "num",
                 url=cell_url(key, column) if cell_url else "",
+                id=cell_where("3", key, column),
             )
             for column, value in zip(labels.TABLE3_COLUMNS, row.values, strict=True)
         ]
@@ -114,8 +133,13 @@ def table3_rows(data: ReportData, cell_url: CellUrl | None = None) -> list[list[
     return rows
 
 
-def table4_values(data: ReportData) -> list[str]:
-    return [str(v) for key in labels.TABLE4_ROWS for v in data.case_row(key).values]
+def table4_values(data: ReportData) -> list[Cell]:
+    """The one data row of table 四: five figures for each of 行政复议 and the two 行政诉讼."""
+    return [
+        Cell(str(value), css="num", id=cell_where("4", key, column))
+        for key in labels.TABLE4_ROWS
+        for column, value in zip(labels.TABLE4_COLUMNS, data.case_row(key).values, strict=True)
+    ]
 
 
 def drilldown_url(data: ReportData) -> CellUrl:
@@ -129,19 +153,20 @@ def drilldown_url(data: ReportData) -> CellUrl:
     return url
 
 
-def body_context(document: ReportDocument, *, links: bool = False) -> dict:
+def body_context(document: ReportDocument, *, links: bool = False, draft: bool = False) -> dict:
     data = document.data
     sections = {field: paragraphs(text) for field, text in document.narrative.sections()}
     return {
         "document": document,
         "data": data,
         "title": data.title,
+        "draft_mark": DRAFT_MARK if draft else "",
         "labels": labels,
         "section_titles": NARRATIVE_TITLES,
         "sections": sections,
-        "table2": table2_rows(data),
+        "table2_blocks": table2_blocks(data),
         "table3": table3_rows(
-            data, drilldown_url(data) if links and not _entered(document) else None
+            data, drilldown_url(data) if links and _drills_down(document) else None
         ),
         "table3_columns": [labels.TABLE3_COLUMN_LABELS[c] for c in labels.TABLE3_COLUMNS],
         "table4": table4_values(data),
@@ -149,18 +174,82 @@ def body_context(document: ReportDocument, *, links: bool = False) -> dict:
     }
 
 
+def _drills_down(document: ReportDocument) -> bool:
+    """Cells link to their requests when the tables come from this agency's records alone (not
+    typed from paper; not a consolidated report, whose units' requests the managers of the
+    parent may not open)."""
+    return not _entered(document) and not document.data.consolidated
+
+
 def _entered(document: ReportDocument) -> bool:
     return document.report is not None and document.report.is_entered
 
 
-def render_body(document: ReportDocument, *, links: bool = False) -> str:
-    """The report body as an HTML fragment (no <html> wrapper)."""
-    return render_to_string(BODY_TEMPLATE, body_context(document, links=links))
+def render_body(document: ReportDocument, *, links: bool = False, draft: bool = False) -> str:
+    """The report body as an HTML fragment (no <html> wrapper); ``draft`` adds the 草稿 mark."""
+    return render_to_string(BODY_TEMPLATE, body_context(document, links=links, draft=draft))
 
 
-def render_print_html(document: ReportDocument) -> str:
-    return render_to_string(PRINT_TEMPLATE, body_context(document))
+def render_print_html(document: ReportDocument, *, draft: bool = False) -> str:
+    return render_to_string(PRINT_TEMPLATE, body_context(document, draft=draft))
 
 
-def render_report_pdf(document: ReportDocument) -> bytes:
-    return render_pdf(PRINT_TEMPLATE, body_context(document))
+def render_report_pdf(document: ReportDocument, *, draft: bool = False) -> bytes:
+    """The PDF; ``draft`` marks every page 草稿 (the draft download, the commands before
+    publishing), never the published PDF."""
+    return render_pdf(PRINT_TEMPLATE, body_context(document, draft=draft))
+
+
+# --- The charts of the year ---------------------------------------------------------------
+
+
+def report_charts(document: ReportDocument) -> list[charts.Chart]:
+    """办理结果, 申请人类型, 每月申请 (not for tables typed in from paper), 近五年趋势."""
+    data = document.data
+    received = data.row(labels.ROW_RECEIVED)
+    found = [
+        charts.bar_chart(
+            f"{data.year}年办理结果（件）",
+            tuple(name for name, _outcomes in OUTCOME_GROUPS),
+            tuple(value for _name, value in trends.YearFigures.of(data, "").outcomes),
+        ),
+        charts.bar_chart(
+            f"{data.year}年新收申请的申请人类型（件）",
+            tuple(labels.TABLE3_COLUMN_LABELS[c] for c in labels.TABLE3_COLUMNS[:-1]),
+            tuple(received.values[:-1]),
+        ),
+    ]
+    monthly = trends.requests_per_month(document)
+    if monthly is not None:
+        typed = "（不含按纸质报告录入的单位）" if data.consolidated and data.typed_units else ""
+        found.append(
+            charts.grouped_bar_chart(
+                f"{data.year}年每月收到和办结的申请（件）{typed}",
+                charts.MONTHS,
+                (("新收", tuple(monthly[0])), ("办结", tuple(monthly[1]))),
+            )
+        )
+    years = trends.five_year_trend(document)
+    found.append(
+        charts.line_chart(
+            f"近{len(years)}年申请数量（件）" if len(years) > 1 else f"{data.year}年申请数量（件）",
+            tuple(f"{y.year}年" for y in years),
+            (
+                ("新收", tuple(y.received for y in years)),
+                ("办结", tuple(y.decided for y in years)),
+                ("结转下年度", tuple(y.carried_forward for y in years)),
+            ),
+        )
+    )
+    return found
+
+
+def render_charts(document: ReportDocument) -> str:
+    """The charts section as an HTML fragment: images with ``data:`` addresses (CSP-safe)."""
+    return render_to_string(CHARTS_TEMPLATE, {"charts": report_charts(document)})
+
+
+def render_published_html(document: ReportDocument) -> str:
+    """What publishing stores for the public page: the body without marks or links, then the
+    charts of the year (drawn once here, never per visit)."""
+    return render_body(document) + render_charts(document)

@@ -11,18 +11,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from disclosure.access import user_agencies
+from disclosure.access import may_supervise, user_agencies
 from disclosure.models import Agency, Attachment, Category, Disclosure
 from disclosure.records import services as disclosure_services
 
 from . import labels, selectors
 from .data import report_data_from_json
 from .document import ReportDocument, report_document
-from .models import Report, ReportVersion
+from .models import Report, ReportVersion, Scope
 from .narrative import NARRATIVE_FIELDS, narrative_prefill
-from .render import render_body, render_report_pdf
-
-ANNUAL_REPORT_CATEGORY = "annual-report"  # 信息公开年报
+from .render import render_published_html, render_report_pdf
 
 
 def _check_agency(user, agency: Agency) -> None:
@@ -102,10 +100,32 @@ def report_enter_tables(*, report: Report, user, data: dict | None) -> Report:
         )
         if parsed.year != report.year:
             raise ValidationError(f"表格数据是{parsed.year}年度的，不是{report.year}年度。")
+        if parsed.consolidated:
+            # A parent's consolidated report sums its units' typed tables: typed sums would
+            # count the units twice.
+            raise ValidationError("这是汇总报告的数据；纸质报告表格只录入本机关自己的数据。")
         data = parsed.to_json()
         del data["checks"]
         report.template = parsed.template
     report.entered_data = data
+    report.updated_by = user
+    report.full_clean()
+    report.save()
+    return report
+
+
+def report_set_scope(*, report: Report, scope: str, user) -> Report:
+    """Make the report the agency's own (本机关) or consolidated (汇总: the agency and every
+    agency under it). Consolidated only for a manager who supervises the agency's units
+    (``access.may_supervise``), and never over tables typed in from paper (the constraint
+    ``report_consolidated_not_typed``). The narrative stays as written: the checks flag the
+    numbers that no longer agree, and each section can be regenerated."""
+    if not user.has_perm("reports.change_report"):
+        raise PermissionDenied("只有负责人可以修改年度报告。")
+    _check_agency(user, report.agency)
+    if scope == Scope.CONSOLIDATED and not may_supervise(user, report.agency):
+        raise ValidationError("本机关没有下级单位，或您不是本机关的负责人，不能编制汇总报告。")
+    report.scope = scope
     report.updated_by = user
     report.full_clean()
     report.save()
@@ -143,6 +163,7 @@ def report_publish(*, report: Report, user, reason: str = "") -> ReportVersion:
 
     pdf = render_report_pdf(document)
     data = document.to_json()
+    html = render_published_html(document)  # the body, then the charts of the year
     version = ReportVersion(
         agency=report.agency,
         year=report.year,
@@ -152,12 +173,13 @@ def report_publish(*, report: Report, user, reason: str = "") -> ReportVersion:
         pdf_sha256=_sha256(pdf),
         data=data,
         data_sha256=_sha256(canonical_json(data)),
-        html=render_body(document),
+        html=html,
+        html_sha256=_sha256(html.encode()),
         reason=reason if number > 1 else "",
         published_at=timezone.now(),
         published_by=user,
     )
-    version.disclosure = _list_in_catalog(
+    version.disclosure, version.attachment = _list_in_catalog(
         document=document, version=version, pdf=pdf, user=user, previous=previous.first()
     )
     version.pdf.save(f"v{number}.pdf", ContentFile(pdf), save=False)
@@ -168,16 +190,17 @@ def report_publish(*, report: Report, user, reason: str = "") -> ReportVersion:
 
 def _list_in_catalog(
     *, document: ReportDocument, version: ReportVersion, pdf: bytes, user, previous
-) -> Disclosure:
-    """The published report as a proactive disclosure under 信息公开年报, the PDF attached. A
-    correction adds its PDF to the same item (the first version's attachment stays)."""
+) -> tuple[Disclosure, Attachment]:
+    """The published report as a proactive disclosure under 信息公开年报, the PDF attached and
+    sealed to the version (it cannot be replaced or deleted; it is checked before it is sent).
+    A correction adds its PDF to the same item (the first version's attachment stays)."""
     disclosure = previous.disclosure if previous is not None else None
     today = timezone.localdate()
     if disclosure is None:
         disclosure = Disclosure(
             agency=document.agency,
             title=document.title,
-            category=Category.objects.get(slug=ANNUAL_REPORT_CATEGORY),
+            category=Category.objects.for_key(Category.Key.ANNUAL_REPORT),
             made_on=today,
             body=document.narrative.introduction,
         )
@@ -192,8 +215,10 @@ def _list_in_catalog(
         disclosure=disclosure, user=user, published_on=disclosure.published_on or today
     )
     title = document.title if version.version == 1 else f"{document.title}（第{version.version}版）"
-    attachment = Attachment(disclosure=disclosure, title=title)
-    attachment.file.save(
-        f"{document.agency.code}-{document.year}-v{version.version}.pdf", ContentFile(pdf)
+    attachment = disclosure_services.attachment_add_sealed(
+        disclosure=disclosure,
+        title=title,
+        filename=f"{document.agency.code}-{document.year}-v{version.version}.pdf",
+        content=pdf,
     )
-    return disclosure
+    return disclosure, attachment

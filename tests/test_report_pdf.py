@@ -5,10 +5,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.test import TestCase
 
 from disclosure.devtools.demo import load_demo
 from disclosure.models import Agency
+from reports import labels, services
 from reports.document import report_document
 from reports.models import Report
 from reports.narrative import Paragraph, paragraphs
@@ -35,12 +37,12 @@ class ReportPdfTests(TestCase):
         cls.report = Report.objects.get(agency=agency, year=2020)
         cls.agency = agency
 
-    def _render(self, template=None):
+    def _render(self, template=None, *, draft=False):
         document = report_document(
             agency=self.agency, year=2020, template=template, report=self.report
         )
         with self.assertNoLogs("weasyprint", level="WARNING"):
-            return render_report_pdf(document)
+            return render_report_pdf(document, draft=draft)
 
     def test_it_renders_the_seed_report_without_weasyprint_warnings(self):
         pdf = self._render()
@@ -86,6 +88,52 @@ class ReportPdfTests(TestCase):
         pages = [p for p in text.split("\f") if "申请人情况" in p]
         self.assertEqual(len(pages), 2, "the 2021 table 三 spans two pages in this layout")
         self.assertIn("结转下年度继续办理", "".join(pages[1].split()))
+
+    def test_it_never_starts_or_ends_table_3_with_one_or_two_rows_on_a_page(self):
+        for template in ("2019", "2021"):
+            with self.subTest(template=template):
+                text = pdf_tool("pdftotext", self._render(template=template))
+                pages = ["".join(page.split()) for page in text.split("\f")]
+                start = next(p for p in pages if "本列数据的勾稽关系" in p)
+                # The first three rows are on the page where the table starts …
+                for label in (
+                    "一、本年新收政府信息公开申请数量",
+                    "二、上年结转政府信息公开申请数量",
+                    "（一）予以公开",
+                ):
+                    self.assertIn(label, start)
+                # … and the last row has the two before it on its page.
+                end = next(p for p in pages if "四、结转下年度继续办理" in p)
+                before = "（六）其他处理" if template == "2019" else "3.其他"
+                self.assertIn("（七）总计", end)
+                self.assertIn(before, end)
+
+    def test_it_breaks_table_2_only_between_its_blocks(self):
+        text = pdf_tool("pdftotext", self._render(template="2019"))
+        pages = ["".join(page.split()) for page in text.split("\f")]
+        for block in labels.TABLE2_BLOCKS["2019"]:
+            (page,) = [p for p in pages if block.caption in p]
+            for _key, label in block.rows:
+                self.assertIn(label, page, block.caption)
+
+    def test_it_marks_every_page_of_a_draft_and_no_page_of_the_published_pdf(self):
+        # The mark is rotated, so the text layer has its two characters apart: count them
+        # against the same pages without the mark.
+        def marks(pdf: bytes) -> list[tuple[int, int]]:
+            pages = pdf_tool("pdftotext", pdf).split("\f")[:-1]
+            return [(page.count("草"), page.count("稿")) for page in pages]
+
+        plain = marks(self._render())
+        draft = marks(self._render(draft=True))
+        self.assertGreaterEqual(len(draft), 3)
+        self.assertEqual(len(draft), len(plain))
+        for number, (marked, unmarked) in enumerate(zip(draft, plain, strict=True), start=1):
+            self.assertEqual(marked, (unmarked[0] + 1, unmarked[1] + 1), f"page {number}")
+
+        manager = get_user_model().objects.get(username="manager")
+        version = services.report_publish(report=self.report, user=manager)
+        self.assertEqual(marks(version.pdf.read()), plain)
+        self.assertNotIn("report-draft-mark", version.html)
 
 
 class NarrativeParagraphTests(TestCase):

@@ -7,15 +7,18 @@ import itertools
 import json
 import re
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from disclosure.models import ApplicantType, DisclosureRequest, Outcome
-from reports import labels, rules
-from reports.models import Report
+from reports import labels, rules, services
+from reports.document import report_document
+from reports.models import Report, ReportVersion
 from reports.selectors import report_compile
-from tests.factories import make_agency, make_clerk, make_manager, make_request
+from tests.factories import log_in, make_agency, make_clerk, make_manager, make_request
 
 D = datetime.date
 
@@ -59,7 +62,7 @@ class ReportPagesTests(TestCase):
         DisclosureRequest.objects.bulk_create(objs)
 
     def _open(self, year=2021, template=""):
-        self.client.force_login(self.manager)
+        log_in(self.client, self.manager)
         response = self.client.post(
             reverse("admin:reports_report_open"),
             {"agency": self.agency.pk, "year": year, "template": template},
@@ -118,7 +121,7 @@ class ReportPagesTests(TestCase):
 
     def test_the_drill_down_never_shows_another_agencys_requests(self):
         url = reverse("admin:disclosure_disclosurerequest_changelist")
-        self.client.force_login(self.manager)
+        log_in(self.client, self.manager)
         response = self.client.get(
             url, {"report_cell": f"{self.other.code}:2021:2021:granted:total"}
         )
@@ -175,7 +178,7 @@ class ReportPagesTests(TestCase):
 
     def test_another_agencys_report_is_a_404(self):
         foreign = Report.objects.create(agency=self.other, year=2021, template="2021")
-        self.client.force_login(self.manager)
+        log_in(self.client, self.manager)
         for name in ("preview", "pdf", "tables"):
             response = self.client.get(reverse(f"admin:reports_report_{name}", args=[foreign.pk]))
             self.assertEqual(response.status_code, 404, name)
@@ -187,15 +190,15 @@ class ReportPagesTests(TestCase):
 
     def test_a_clerk_sees_the_preview_but_cannot_edit(self):
         report = Report.objects.create(agency=self.agency, year=2021, template="2021")
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         page = self.client.get(reverse("admin:reports_report_preview", args=[report.pk]))
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, "保存正文")
         post = self.client.post(
             reverse("admin:reports_report_preview", args=[report.pk]), {"overview": "x"}
         )
-        self.assertEqual(post.status_code, 403)
-        self.assertEqual(self.client.get(reverse("admin:reports_report_open")).status_code, 403)
+        self.assertEqual(post.status_code, 404)  # refused like a missing page, not a 403
+        self.assertEqual(self.client.get(reverse("admin:reports_report_open")).status_code, 404)
 
     def test_anonymous_users_are_sent_to_the_login(self):
         report = Report.objects.create(agency=self.agency, year=2021, template="2021")
@@ -215,7 +218,7 @@ class PaperTablesPageTests(TestCase):
         )
 
     def setUp(self):
-        self.client.force_login(self.manager)
+        log_in(self.client, self.manager)
         self.report = Report.objects.create(agency=self.agency, year=2019, template="2019")
         self.url = reverse("admin:reports_report_tables", args=[self.report.pk])
 
@@ -297,3 +300,114 @@ class PaperTablesPageTests(TestCase):
         self.client.post(self.url, {"clear": "1"})
         self.report.refresh_from_db()
         self.assertFalse(self.report.is_entered)
+
+
+def ready_report(agency, year=2021, **fields):
+    """A report whose narrative is complete (no 【】 left)."""
+    return Report.objects.create(
+        agency=agency,
+        year=year,
+        template="2021",
+        introduction="特向社会公布本年度报告。",
+        overview="（一）主动公开\n本年度主动公开工作正常开展。",
+        problems="无。",
+        other_matters=f"{year}年度本机关未收取信息处理费。",
+        **fields,
+    )
+
+
+class ReportPagePolishTests(TestCase):
+    """The report page as a manager uses it: the 草稿 mark, the checks' links, the confirmation
+    before publishing, the year that has not ended, the link to the public page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.agency = make_agency(name="某区某局")
+        cls.manager = make_manager("manager", cls.agency)
+        make_request(
+            cls.agency, received_on=D(2021, 4, 1), outcome="granted", decided_on=D(2021, 4, 9)
+        )
+
+    def setUp(self):
+        log_in(self.client, self.manager)
+
+    def _preview(self, report):
+        return self.client.get(reverse("admin:reports_report_preview", args=[report.pk]))
+
+    def test_it_marks_the_preview_as_a_draft(self):
+        page = self._preview(ready_report(self.agency)).content.decode()
+        self.assertRegex(page, r'<p class="report-draft-mark"[^>]*>草稿</p>')
+
+    def test_check_messages_link_to_what_to_fix_and_show_no_internal_code(self):
+        report = services.report_open(
+            agency=self.agency, year=2021, template=None, user=self.manager
+        )
+        page = self._preview(report).content.decode()
+        self.assertIn("还有待填写的内容", page)  # the pre-fill's 【】
+        self.assertIn("没有2020年度已发布的报告", page)  # nothing to compare 上年结转 with
+        for code in ("narrative.placeholders", "crossyear.carried_over", "narrative.fees"):
+            self.assertNotIn(code, page)
+        checks = page[page.index('<ul class="report-checks">') : page.index("已通过的检查")]
+        targets = re.findall(r'href="#([^"]+)"', checks)
+        self.assertIn("narrative-overview", targets)
+        self.assertIn("t3-carried_over-total", targets)
+        for target in targets:
+            self.assertIn(f'id="{target}"', page, target)
+
+    def test_a_clerk_is_sent_to_the_section_of_the_preview(self):
+        report = services.report_open(
+            agency=self.agency, year=2021, template=None, user=self.manager
+        )
+        log_in(self.client, make_clerk("clerk", self.agency))
+        page = self._preview(report).content.decode()
+        self.assertIn('href="#report-overview"', page)
+        self.assertIn('id="report-overview"', page)
+        self.assertNotIn('href="#narrative-overview"', page)  # no form to go to
+
+    def test_it_refuses_to_publish_a_year_that_has_not_ended(self):
+        this_year = timezone.localdate().year
+        report = ready_report(self.agency, year=this_year)
+        document = report_document(agency=self.agency, year=this_year, report=report)
+        (check,) = [c for c in document.errors if c.rule == "report.year_open"]
+        self.assertIn(f"{this_year}年度尚未结束", check.detail)
+        with self.assertRaises(ValidationError):
+            services.report_publish(report=report, user=self.manager)
+        confirm = self.client.get(reverse("admin:reports_report_publish_confirm", args=[report.pk]))
+        self.assertContains(confirm, "不能发布")
+        self.assertNotContains(confirm, 'name="confirmed"')
+        self.assertNotContains(
+            self._preview(report), reverse("admin:reports_report_publish_confirm", args=[report.pk])
+        )
+        self.assertFalse(ReportVersion.objects.exists())
+        # A year that has ended has no such check (its report data is unchanged).
+        last = report_document(agency=self.agency, year=this_year - 1)
+        self.assertNotIn("report.year_open", [c.rule for c in last.checks])
+
+    def test_it_asks_for_confirmation_on_a_page_showing_what_will_be_published(self):
+        report = ready_report(self.agency)
+        publish = reverse("admin:reports_report_publish", args=[report.pk])
+        confirm_url = reverse("admin:reports_report_publish_confirm", args=[report.pk])
+        self.assertContains(self._preview(report), confirm_url)
+
+        confirm = self.client.get(confirm_url)
+        self.assertContains(confirm, "某区某局2021年政府信息公开工作年度报告（第1版）")
+        self.assertContains(confirm, labels.TABLE3_NOTE)  # the body as it will be stored
+        self.assertContains(confirm, "本年度主动公开工作正常开展。")
+        self.assertNotContains(confirm, "report-draft-mark")
+        digest = confirm.context["digest"]
+
+        # A post that did not come from the confirmation page publishes nothing …
+        response = self.client.post(publish)
+        self.assertRedirects(response, confirm_url, fetch_redirect_response=False)
+        # … nor does one confirming a text that has changed since.
+        services.report_save_narrative(report=report, user=self.manager, problems="有改动。")
+        self.client.post(publish, {"confirmed": digest})
+        self.assertFalse(ReportVersion.objects.exists())
+
+        digest = self.client.get(confirm_url).context["digest"]
+        response = self.client.post(publish, {"confirmed": digest}, follow=True)
+        version = ReportVersion.objects.get()
+        public = reverse("disclosure:report_version", args=[self.agency.code, 2021, 1])
+        self.assertContains(response, f'<a href="{public}">查看公开页面</a>', html=True)
+        self.assertEqual(self.client.get(public).status_code, 200)
+        self.assertIn("有改动。", version.html)

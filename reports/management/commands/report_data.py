@@ -13,8 +13,8 @@ class Command(BaseCommand):
         add_report_arguments(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="写入文件；省略时输出到屏幕")
 
-    def handle(self, *args, agency, year, template, output, **options):
-        document = load_document(agency=agency, year=year, template=template)
+    def handle(self, *args, agency, year, template, scope, output, **options):
+        document = load_document(agency=agency, year=year, template=template, scope=scope)
         text = json.dumps(document.to_json(), ensure_ascii=False, indent=2) + "\n"
         if output:
             try:

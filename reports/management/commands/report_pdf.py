@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.document import published_unchanged
 from reports.render import render_report_pdf
 
 from ._common import add_report_arguments, load_document
@@ -14,9 +15,10 @@ class Command(BaseCommand):
         add_report_arguments(parser)
         parser.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF文件路径")
 
-    def handle(self, *args, agency, year, template, output, **options):
-        document = load_document(agency=agency, year=year, template=template)
-        pdf = render_report_pdf(document)
+    def handle(self, *args, agency, year, template, scope, output, **options):
+        document = load_document(agency=agency, year=year, template=template, scope=scope)
+        # Marked 草稿 on every page unless it is exactly the published version.
+        pdf = render_report_pdf(document, draft=not published_unchanged(document))
         try:
             Path(output).write_bytes(pdf)
         except OSError as exc:
