@@ -73,21 +73,23 @@ class HolidayEditTests(TestCase):
                 holiday=Holiday(calendar=calendar, date=D(2025, 10, 13), name="x")
             )
 
-    def test_a_year_without_a_calendar_has_no_due_date_until_it_is_added(self):
-        request = make_request(self.agency, received_on=D(2027, 3, 1))
-        self.assertIsNone(request.due_on)
+    def test_a_year_without_a_calendar_gives_a_provisional_due_date_until_it_is_added(self):
+        CalendarYear.objects.filter(year=2025).delete()
+        request = make_request(self.agency, received_on=D(2025, 3, 3))
+        # Counted Monday–Friday and flagged 暂定 (it was "no due date" before).
+        self.assertEqual((request.due_on, request.deadline_provisional), (D(2025, 3, 31), True))
         year = clock_services.calendar_year_save(
             calendar_year=CalendarYear(
-                year=2027, source="国务院办公厅关于2027年部分节假日安排的通知"
+                year=2025, source="国务院办公厅关于2025年部分节假日安排的通知"
             )
         )
         request.refresh_from_db()
-        self.assertEqual(request.due_on, D(2027, 3, 29))  # weekdays only: no holiday entered
+        self.assertEqual((request.due_on, request.deadline_provisional), (D(2025, 3, 31), False))
         clock_services.holiday_save(
-            holiday=Holiday(calendar=year, date=D(2027, 3, 10), name="测试")
+            holiday=Holiday(calendar=year, date=D(2025, 3, 10), name="测试")
         )
         request.refresh_from_db()
-        self.assertEqual(request.due_on, D(2027, 3, 30))
+        self.assertEqual(request.due_on, D(2025, 4, 1))
 
 
 class CalendarRefreshCommandTests(TestCase):
@@ -95,7 +97,7 @@ class CalendarRefreshCommandTests(TestCase):
         agency = make_agency()
         CalendarYear.objects.filter(year=2025).delete()
         request = make_request(agency, received_on=D(2025, 9, 22))
-        self.assertIsNone(request.due_on)
+        self.assertEqual((request.due_on, request.deadline_provisional), (D(2025, 10, 20), True))
         Holiday.objects.filter(date=D(2024, 10, 12)).delete()  # a manager's edit of 2024
 
         out = StringIO()
@@ -103,7 +105,7 @@ class CalendarRefreshCommandTests(TestCase):
         self.assertIn("新增 1 个年度", out.getvalue())
         self.assertIn("1 件办理中申请的答复期限已更新", out.getvalue())
         request.refresh_from_db()
-        self.assertEqual(request.due_on, D(2025, 10, 24))
+        self.assertEqual((request.due_on, request.deadline_provisional), (D(2025, 10, 24), False))
         self.assertFalse(Holiday.objects.filter(date=D(2024, 10, 12)).exists())
 
         call_command("calendar_refresh", "--replace", stdout=StringIO())

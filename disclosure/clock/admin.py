@@ -1,26 +1,37 @@
 """The statutory clock in the admin: the events inline and the due-date column, filters and
-explanation of the request admin, the clerks' dashboard, and the working-day
-calendar kept by managers. ``disclosure.records.admin`` mixes these into
-``DisclosureRequestAdmin``."""
+explanation of the request admin, and the clerks' dashboard. ``disclosure.records.admin``
+mixes these into ``DisclosureRequestAdmin``. The working-day calendar's pages, shared by every
+agency and kept by the system role (``roles.SYSTEM``), are in ``calendar_admin``."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from disclosure.access import user_agencies
 
 from . import rules, services
-from .calendar import WEEKDAYS, CalendarMissing, WorkCalendar
-from .models import CalendarYear, Holiday, RequestEvent, RequestEventKind
-from .selectors import SOON_WORKING_DAYS, dashboard, request_deadline
+from .calendar import WEEKDAYS, WorkCalendar
+from .calendar_admin import CalendarYearAdmin, HolidayAdmin
+from .models import RequestEvent, RequestEventKind
+from .selectors import SOON_WORKING_DAYS, calendar_warning, dashboard, request_deadline
+
+__all__ = [
+    "CalendarYearAdmin",  # registered in calendar_admin
+    "ClockAdminMixin",
+    "DeadlineFilter",
+    "HolidayAdmin",
+    "RequestCheckFormMixin",
+    "RequestEventInline",
+]
 
 
 class RequestCheckFormMixin:
@@ -101,6 +112,7 @@ class DeadlineFilter(admin.SimpleListFilter):
             ("extended", "已延期"),
             ("consulting", "征求意见中"),
             ("late", "逾期答复（已答复）"),
+            ("provisional", "答复期限暂定（缺少工作日历）"),
         ]
 
     def queryset(self, request, queryset):
@@ -110,12 +122,10 @@ class DeadlineFilter(admin.SimpleListFilter):
         if value == "overdue":
             return queryset.overdue(today)
         if value == "soon":
-            try:
-                limit = WorkCalendar.load().add_workdays(today, SOON_WORKING_DAYS)
-            except CalendarMissing as exc:
-                messages.warning(request, str(exc))
-                return queryset.none()
+            limit = WorkCalendar.load().guessing().add_workdays(today, SOON_WORKING_DAYS)
             return queryset.filter(decided_on__isnull=True, due_on__gte=today, due_on__lte=limit)
+        if value == "provisional":
+            return queryset.filter(deadline_provisional=True)
         if value == "waiting":
             return queryset.filter(decided_on__isnull=True, waiting_until__isnull=False)
         if value == "extended":
@@ -132,9 +142,22 @@ class DeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
+PROVISIONAL_TITLE = "跨入的年度尚未录入工作日历，暂按周一至周五计算；录入后自动重算。"
+
+
 def due_badge(obj, today) -> str:
     """The due-date cell: overdue in red (the row is highlighted by CSS), waiting on the
-    applicant, no calendar, or answered late."""
+    applicant, or answered late; a date counted through a year without a calendar is marked
+    暂定 (with why, on hover and on the change page)."""
+    badge = _due_badge(obj, today)
+    if obj.deadline_provisional and (obj.due_on or obj.waiting_until):
+        return format_html(
+            '{} <span class="clock-provisional" title="{}">暂定</span>', badge, PROVISIONAL_TITLE
+        )
+    return badge
+
+
+def _due_badge(obj, today) -> str:
     if obj.decided_on:
         if obj.due_on and obj.decided_on > obj.due_on:
             return format_html(
@@ -146,7 +169,7 @@ def due_badge(obj, today) -> str:
             '<span class="clock-waiting">待申请人，至{}</span>', date_format(obj.waiting_until)
         )
     if obj.due_on is None:
-        return format_html('<span class="clock-missing">{}</span>', "缺少工作日历")
+        return "—"
     if obj.due_on < today:
         return format_html('<span class="clock-overdue">{} 已逾期</span>', date_format(obj.due_on))
     return date_format(obj.due_on)
@@ -174,14 +197,21 @@ class ClockAdminMixin:
     def deadline_explanation(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        try:
-            deadline = request_deadline(obj)
-        except CalendarMissing as exc:
-            return format_html('<span class="clock-missing">{}</span>', str(exc))
-        return format_html(
-            '<ol class="clock-steps">{}</ol>',
-            format_html_join("", "<li>{}</li>", ((step,) for step in deadline.steps)),
+        deadline = request_deadline(obj)
+        steps = format_html_join(
+            "",
+            "<li{}>{}</li>",
+            (
+                (
+                    mark_safe(' class="clock-provisional-step"')
+                    if step == deadline.provisional_reason
+                    else "",
+                    step,
+                )
+                for step in deadline.steps
+            ),
         )
+        return format_html('<ol class="clock-steps">{}</ol>', steps)
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.clock_fields]
@@ -205,6 +235,7 @@ class ClockAdminMixin:
             raise PermissionDenied
         today = timezone.localdate()
         blocks, problem = dashboard(user_agencies(request.user), today)
+        problem = calendar_warning(today) or problem
         changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -231,80 +262,3 @@ class ClockAdminMixin:
             event.request = form.instance
             services.request_event_save(event=event, user=request.user)
         services.request_deadline_refresh(request=form.instance)
-
-
-class HolidayInline(admin.TabularInline):
-    model = Holiday
-    fields = ["date", "weekday", "kind", "name"]
-    readonly_fields = ["weekday"]
-    extra = 3
-
-    @admin.display(description="星期")
-    def weekday(self, obj):
-        return f"星期{WEEKDAYS[obj.date.weekday()]}" if obj and obj.date else ""
-
-
-@admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
-    """The working-day calendar, one year per page: its days off and 调休 working weekends.
-    Saving moves the due dates of open requests at once."""
-
-    list_display = ["year", "source", "days_off", "make_up_days", "updated_at"]
-    search_fields = ["year", "source"]
-    inlines = [HolidayInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                n_off=Count("days", filter=Q(days__kind=Holiday.Kind.OFF)),
-                n_work=Count("days", filter=Q(days__kind=Holiday.Kind.WORK)),
-            )
-        )
-
-    @admin.display(description="放假天数", ordering="n_off")
-    def days_off(self, obj):
-        return obj.n_off
-
-    @admin.display(description="调休上班天数", ordering="n_work")
-    def make_up_days(self, obj):
-        return obj.n_work
-
-    def save_model(self, request, obj, form, change):
-        services.calendar_year_save(calendar_year=obj)
-
-    def delete_model(self, request, obj):
-        services.calendar_year_delete(calendar_year=obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.calendar_year_delete(calendar_year=obj)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        changed = services.holidays_save(save=instances, delete=formset.deleted_objects)
-        if changed:
-            messages.info(request, f"{changed} 件办理中申请的答复期限已随日历调整。")
-
-
-@admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
-    list_display = ["date", "weekday", "kind", "name", "calendar"]
-    list_filter = ["kind", "calendar"]
-    list_select_related = ["calendar"]
-    search_fields = ["name", "date"]
-    date_hierarchy = "date"
-
-    @admin.display(description="星期")
-    def weekday(self, obj):
-        return f"星期{WEEKDAYS[obj.date.weekday()]}"
-
-    def save_model(self, request, obj, form, change):
-        services.holiday_save(holiday=obj)
-
-    def delete_model(self, request, obj):
-        services.holiday_delete(holiday=obj)
-
-    def delete_queryset(self, request, queryset):
-        services.holidays_save(delete=list(queryset))

@@ -2,9 +2,10 @@
 weekends (调休上班) of the State Council's yearly notice.
 
 The calendar is the ``Holiday`` table (seeded from the ``chinesecalendar`` package, editable by
-managers) and the ``CalendarYear`` rows that mark which years it covers. A date in a year without a
-``CalendarYear`` row has no answer: asking for it raises ``CalendarMissing``, never a guess from
-the weekday alone.
+the system role 系统管理员) and the ``CalendarYear`` rows that mark which years it covers. A date
+in a year without a ``CalendarYear`` row has no answer: asking for it raises ``CalendarMissing``.
+Only a *guessing* copy (``WorkCalendar.guessing``) answers for such a year, from the weekday
+alone, and notes the year: what it computes is provisional (暂定) and says so.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from .models import CalendarYear
@@ -28,18 +29,23 @@ class CalendarMissing(Exception):
         self.year = year
         super().__init__(
             f"{year}年的节假日安排尚未录入工作日历，无法计算工作日期限。"
-            f"请负责人在后台“工作日历”中录入{year}年的放假和调休安排，"
+            f"请系统管理员在后台“工作日历”中录入{year}年的放假和调休安排，"
             f"或运行 python manage.py calendar_refresh 从 chinesecalendar 包更新。"
         )
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """An immutable snapshot of the holiday table; every question is answered in memory."""
+    """An immutable snapshot of the holiday table; every question is answered in memory.
+
+    A ``provisional`` copy (``guessing()``) counts Monday–Friday in a year the table does not
+    cover instead of refusing, and adds that year to ``guessed``."""
 
     years: frozenset[int]
     days_off: dict[datetime.date, str] = field(default_factory=dict)  # 放假 → holiday name
     make_up_days: dict[datetime.date, str] = field(default_factory=dict)  # 调休上班 → name
+    provisional: bool = False
+    guessed: set[int] = field(default_factory=set, compare=False)
 
     @classmethod
     def from_rows(cls, years: Iterable[int], rows: Iterable[tuple]) -> WorkCalendar:
@@ -61,9 +67,19 @@ class WorkCalendar:
                 rows.append((day, kind, name))
         return cls.from_rows(years, rows)
 
+    def guessing(self) -> WorkCalendar:
+        """A copy that answers for uncovered years too, counting Monday–Friday, and records in
+        ``guessed`` each uncovered year it was asked about (one copy per computation)."""
+        return replace(self, provisional=True, guessed=set())
+
     def check(self, day: datetime.date) -> None:
-        if day.year not in self.years:
-            raise CalendarMissing(day.year)
+        self._check_year(day.year)
+
+    def _check_year(self, year: int) -> None:
+        if year not in self.years:
+            if not self.provisional:
+                raise CalendarMissing(year)
+            self.guessed.add(year)
 
     def is_workday(self, day: datetime.date) -> bool:
         self.check(day)
@@ -101,8 +117,7 @@ class WorkCalendar:
         if until <= after:
             return 0
         for year in range((after + ONE_DAY).year, until.year + 1):
-            if year not in self.years:
-                raise CalendarMissing(year)
+            self._check_year(year)
         weekdays = _weekdays_through(until) - _weekdays_through(after)
         off = bisect.bisect_right(self._weekday_days_off, until) - bisect.bisect_right(
             self._weekday_days_off, after
@@ -148,6 +163,43 @@ class WorkCalendar:
     def make_up_between(self, after: datetime.date, until: datetime.date) -> list[datetime.date]:
         """调休 working weekends in (after, until]."""
         return sorted(d for d in self.make_up_days if after < d <= until)
+
+
+@dataclass(frozen=True)
+class HolidayPeriod:
+    """Days of the calendar as the State Council's notice states them: a break (放假, from–to,
+    weekends inside it included) or a run of 调休 working weekend days, with the holiday's name.
+    ``kind`` is ``Holiday.Kind`` ("off" / "work")."""
+
+    name: str
+    kind: str
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def days(self) -> list[datetime.date]:
+        return [self.first + ONE_DAY * i for i in range((self.last - self.first).days + 1)]
+
+    def __str__(self) -> str:
+        what = "放假" if self.kind == "off" else "调休上班"
+        first = format_date(self.first, weekday=True)
+        if self.first == self.last:
+            return f"{self.name}：{first}{what}"
+        last = format_date(self.last, year=False, weekday=True)
+        return f"{self.name}：{first}至{last}{what}，共{len(self.days)}天"
+
+
+def periods_from_days(rows: Iterable[tuple[datetime.date, str, str]]) -> list[HolidayPeriod]:
+    """``(date, kind, name)`` rows grouped into periods: consecutive days of the same kind and
+    name are one period; sorted by first day."""
+    periods: list[HolidayPeriod] = []
+    for day, kind, name in sorted(rows):
+        last = periods[-1] if periods else None
+        if last and last.kind == kind and last.name == name and last.last + ONE_DAY == day:
+            periods[-1] = replace(last, last=day)
+        else:
+            periods.append(HolidayPeriod(name, kind, day, day))
+    return sorted(periods, key=lambda p: (p.first, p.kind))
 
 
 def _weekdays_through(day: datetime.date) -> int:

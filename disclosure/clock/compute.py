@@ -13,16 +13,19 @@ Conventions (the 条例 leaves them open; README.md documents them):
   at most the 15 working days the consulted party has; without a reply, the full 15 days.
 - A fee notice (国办函〔2020〕109号) gives the applicant 20 working days from the day after it to
   pay; the days until payment are not counted, and without payment there is no due date.
+- A year the calendar does not cover is refused (``CalendarMissing``) by ``compute``;
+  ``compute_or_provisional`` then counts Monday–Friday in that year and marks the result
+  provisional (暂定), naming the year, until the year is entered.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from .calendar import ONE_DAY, WorkCalendar, format_date
+from .calendar import ONE_DAY, CalendarMissing, WorkCalendar, format_date
 from .kinds import RequestEventKind
 from .statute import (
     ANSWER_DAYS,
@@ -66,6 +69,27 @@ class Deadline:
     state: str
     working_days: int  # 20, or 20 + the extension
     steps: tuple[str, ...]
+    # Years without a calendar the dates were counted through, Monday–Friday: then 暂定.
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+    @property
+    def provisional_reason(self) -> str:
+        return provisional_reason(self.provisional_years)
+
+
+def provisional_reason(years) -> str:
+    """Why a date is provisional (暂定), for the change page, the lists and the letters."""
+    if not years:
+        return ""
+    named = "、".join(f"{y}年" for y in years)
+    return (
+        f"暂定：{named}的工作日历尚未录入，暂按周一至周五为工作日计算（未计该年的节假日和调休），"
+        f"录入后自动重算。"
+    )
 
 
 def _first(events: list, kind: str):
@@ -189,10 +213,15 @@ def _extension_days(events: list, log: _Steps) -> int:
 def _consultation_end(consultation: Event, cal: WorkCalendar) -> tuple[datetime.date, str]:
     """The last day a consultation stops the clock, and how that day was found."""
     fmt = format_date
+    ends_on = consultation.ends_on
+    # A reply within the 15 days needs no calendar beyond it (the limit may lie in a year
+    # without one).
+    if ends_on is not None and cal.workdays_in(consultation.on, ends_on) <= CONSULTATION_DAYS:
+        return ends_on, f"{fmt(ends_on)}收到意见"
     limit = cal.add_workdays(consultation.on, CONSULTATION_DAYS)
-    if consultation.ends_on is None:
+    if ends_on is None:
         return limit, f"尚未收到意见，按最长{CONSULTATION_DAYS}个工作日暂计至{fmt(limit)}"
-    if consultation.ends_on > limit:
+    if ends_on > limit:
         return limit, (
             f"{fmt(consultation.ends_on)}收到意见，超过{CONSULTATION_DAYS}个工作日，"
             f"只扣除至{fmt(limit)}"
@@ -232,9 +261,12 @@ def _fee_wait(
     if not fee:
         return None
     fmt = format_date
-    pay_by = cal.add_workdays(fee.on, FEE_PAYMENT_DAYS)
     amount = f"{fee.amount}元" if getattr(fee, "amount", None) is not None else ""
     paid = _first(events, FEE_PAID)
+    if paid is not None and cal.workdays_in(fee.on, paid.on) <= FEE_PAYMENT_DAYS:
+        pay_by = paid.on  # paid in time: the last day to pay is not needed
+    else:
+        pay_by = cal.add_workdays(fee.on, FEE_PAYMENT_DAYS)
     if paid is None:
         used = _counted(cal, start, fee.on, count_receipt_day, paused)
         log.add(
@@ -319,6 +351,34 @@ def compute(
         total,
         f"共{total}个工作日，应于{format_date(due, weekday=True)}前答复。",
     )
+
+
+def compute_or_provisional(
+    received_on: datetime.date,
+    events: Iterable[Event],
+    cal: WorkCalendar,
+    *,
+    count_receipt_day: bool = False,
+    explain: bool = True,
+) -> Deadline:
+    """``compute``; where it meets a year without a calendar, the same computation counting
+    Monday–Friday in that year, marked provisional (暂定) with the reason among the steps."""
+    events = list(events)
+    try:
+        return compute(
+            received_on, events, cal, count_receipt_day=count_receipt_day, explain=explain
+        )
+    except CalendarMissing:
+        guessing = cal.guessing()
+        result = compute(
+            received_on, events, guessing, count_receipt_day=count_receipt_day, explain=explain
+        )
+    years = tuple(sorted(guessing.guessed))
+    *steps, closing = result.steps
+    if closing.endswith("前答复。"):
+        closing = closing[:-1] + "（暂定）。"
+    steps = (*steps, provisional_reason(years), closing)
+    return replace(result, steps=steps, provisional_years=years)
 
 
 def due_without_extension(

@@ -125,7 +125,12 @@ class RequestEvent(models.Model):
         blank=True,
         help_text="按国办函〔2020〕109号的标准自动计算。",
     )
-    note = models.CharField("备注", max_length=300, blank=True)
+    note = models.CharField(
+        "备注",
+        max_length=300,
+        blank=True,
+        help_text="补正通知：需要补正的事项；延长答复期限：延期的理由。写入相应的文书。",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",

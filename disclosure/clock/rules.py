@@ -15,7 +15,7 @@ from django.utils import timezone
 from disclosure.records.applications import DisclosureRequest
 from disclosure.records.choices import Outcome
 
-from .calendar import CalendarMissing, WorkCalendar
+from .calendar import WorkCalendar
 from .compute import correction_notice_latest, due_without_extension
 from .models import RequestEvent, RequestEventKind
 from .selectors import request_deadline
@@ -33,10 +33,7 @@ def event_check(event: RequestEvent) -> None:
 
     others = list(RequestEvent.objects.filter(request_id=event.request_id).exclude(pk=event.pk))
     check = _KIND_CHECKS.get(event.kind)
-    try:
-        errors = check(event, request, others) if check else {}
-    except CalendarMissing as exc:
-        errors = {"on": str(exc)}
+    errors = check(event, request, others) if check else {}
     if errors:
         raise ValidationError(errors)
 
@@ -56,17 +53,27 @@ def _other(others: list[RequestEvent], kind: str) -> RequestEvent | None:
     return {e.kind: e for e in others}.get(kind)
 
 
+def _calendar() -> WorkCalendar:
+    """The calendar the checks count with: through a year without one, Monday–Friday (the
+    message then says the date is provisional)."""
+    return WorkCalendar.load().guessing()
+
+
+def _provisional(cal: WorkCalendar) -> str:
+    return "（暂定，" + "、".join(f"{y}年" for y in sorted(cal.guessed)) + "的工作日历尚未录入）"
+
+
 def _check_correction_notice(event, request, others) -> dict[str, str]:
     """A 补正 notice goes out within 7 working days of receipt (第三十条)."""
+    cal = _calendar()
     latest = correction_notice_latest(
-        request.received_on,
-        WorkCalendar.load(),
-        count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
+        request.received_on, cal, count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY
     )
     if event.on > latest:
+        when = f"{latest:%Y-%m-%d}" + (_provisional(cal) if cal.guessed else "")
         return {
             "on": f"补正通知应自收到申请之日起{CORRECTION_NOTICE_DAYS}个工作日内发出"
-            f"（条例第三十条），本申请最晚为{latest:%Y-%m-%d}，已超过，不能再要求补正。"
+            f"（条例第三十条），本申请最晚为{when}，已超过，不能再要求补正。"
         }
     return {}
 
@@ -93,10 +100,12 @@ def _check_fee_paid(event, request, others) -> dict[str, str]:
 
 def _check_within_deadline(event, request, others) -> dict[str, str]:
     """Consultations and the fee notice happen before the answer is due."""
-    due = request_deadline(request, events=others).due_on
+    deadline = request_deadline(request, events=others)
+    due = deadline.due_on
     if due is not None and event.on > due:
+        when = f"{due:%Y-%m-%d}" + ("（暂定）" if deadline.provisional else "")
         return {
-            "on": f"答复期限已于{due:%Y-%m-%d}届满，不能再{event.get_kind_display()}；"
+            "on": f"答复期限已于{when}届满，不能再{event.get_kind_display()}；"
             f"征求意见和收费通知应在答复期限内进行。"
         }
     return {}
@@ -105,16 +114,15 @@ def _check_within_deadline(event, request, others) -> dict[str, str]:
 def _check_extension(event, request, others) -> dict[str, str]:
     """The extension is approved, and the applicant told, before the original due date
     (第三十三条第二款); there is none while the clock waits for the applicant."""
+    cal = _calendar()
     due = due_without_extension(
-        request.received_on,
-        others,
-        WorkCalendar.load(),
-        count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
+        request.received_on, others, cal, count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY
     )
     if due is None:
         return {"kind": "等待申请人补正或缴费期间不能延长答复期限。"}
     if event.on > due or (event.notified_on and event.notified_on > due):
-        return {"on": f"延长答复期限须在原答复期限（{due:%Y-%m-%d}）届满前批准并告知申请人。"}
+        when = f"{due:%Y-%m-%d}" + (_provisional(cal) if cal.guessed else "")
+        return {"on": f"延长答复期限须在原答复期限（{when}）届满前批准并告知申请人。"}
     return {}
 
 
@@ -161,15 +169,14 @@ def request_check(*, request: DisclosureRequest) -> None:
         elif answer_kind in by_kind:
             errors.setdefault("outcome", []).append(f"申请人已{what}，不能按“{label}”办结。")
         else:
-            try:
-                deadline = request_deadline(request, events=events)
-                if deadline.waiting_until and request.decided_on <= deadline.waiting_until:
-                    errors.setdefault("decided_on", []).append(
-                        f"{what}期限至{deadline.waiting_until:%Y-%m-%d}，期限届满后才能按"
-                        f"“{label}”办结。"
-                    )
-            except CalendarMissing as exc:
-                errors.setdefault("decided_on", []).append(str(exc))
+            deadline = request_deadline(request, events=events)
+            if deadline.waiting_until and request.decided_on <= deadline.waiting_until:
+                until = f"{deadline.waiting_until:%Y-%m-%d}"
+                if deadline.provisional:
+                    until += "（暂定）"
+                errors.setdefault("decided_on", []).append(
+                    f"{what}期限至{until}，期限届满后才能按“{label}”办结。"
+                )
     if (
         outcome == Outcome.UNAVAILABLE_STILL_UNCLEAR
         and RequestEventKind.CORRECTION_RECEIVED not in by_kind

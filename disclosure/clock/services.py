@@ -9,36 +9,36 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from disclosure.records.applications import DisclosureRequest
 
 from . import fees, rules
-from .calendar import CalendarMissing, WorkCalendar, package_calendar, package_version
-from .compute import compute
+from .calendar import HolidayPeriod, WorkCalendar, package_calendar, package_version
+from .compute import compute_or_provisional
 from .models import CalendarYear, FeeBasis, Holiday, RequestEvent, RequestEventKind
 from .selectors import applicant_pieces_before
+
+Dates = tuple[datetime.date | None, datetime.date | None, bool]
 
 
 def _deadline_dates(
     received_on: datetime.date, events: list, cal: WorkCalendar, cache: dict | None = None
-) -> tuple[datetime.date | None, datetime.date | None]:
-    """(due_on, waiting_until) from the clock; both empty for a year without a calendar (the
-    change page says why). ``cache`` shares the result between requests without events
-    received the same day."""
+) -> Dates:
+    """(due_on, waiting_until, provisional) from the clock: through a year without a calendar
+    the dates are counted Monday–Friday and provisional (暂定) until the year is entered.
+    ``cache`` shares the result between requests without events received the same day."""
     key = received_on if cache is not None and not events else None
     if key is not None and key in cache:
         return cache[key]
-    try:
-        deadline = compute(
-            received_on,
-            events,
-            cal,
-            count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
-            explain=False,
-        )
-        dates = deadline.due_on, deadline.waiting_until
-    except CalendarMissing:
-        dates = None, None
+    deadline = compute_or_provisional(
+        received_on,
+        events,
+        cal,
+        count_receipt_day=settings.DEADLINE_COUNT_RECEIPT_DAY,
+        explain=False,
+    )
+    dates = deadline.due_on, deadline.waiting_until, deadline.provisional
     if key is not None:
         cache[key] = dates
     return dates
@@ -49,8 +49,8 @@ def _set_deadline(
 ) -> bool:
     """Put the clock's result in the request's cached fields; True if they changed."""
     dates = _deadline_dates(request.received_on, events, cal, cache)
-    changed = (request.due_on, request.waiting_until) != dates
-    request.due_on, request.waiting_until = dates
+    changed = (request.due_on, request.waiting_until, request.deadline_provisional) != dates
+    request.due_on, request.waiting_until, request.deadline_provisional = dates
     return changed
 
 
@@ -72,16 +72,22 @@ def request_deadline_refresh(*, request: DisclosureRequest) -> None:
     if _set_deadline(request, list(request.events.all()), WorkCalendar.load()):
         # A derived value: no history row, no "modified" time.
         DisclosureRequest.objects.filter(pk=request.pk).update(
-            due_on=request.due_on, waiting_until=request.waiting_until
+            due_on=request.due_on,
+            waiting_until=request.waiting_until,
+            deadline_provisional=request.deadline_provisional,
         )
 
 
 def request_deadlines_refresh(*, queryset=None, received_until: datetime.date | None = None) -> int:
-    """Recompute the cached due dates of many requests (by default every open one; only those
-    received up to ``received_until`` when given: a calendar change on day D cannot move the
-    deadline of a request received after D). Three queries whatever the number of requests,
-    plus one UPDATE per distinct pair of dates. Returns how many requests changed."""
-    queryset = DisclosureRequest.objects.open() if queryset is None else queryset
+    """Recompute the cached due dates of many requests (by default every open one, and every
+    answered one whose due date is still provisional; only those received up to
+    ``received_until`` when given: a calendar change on day D cannot move the deadline of a
+    request received after D). Three queries whatever the number of requests, plus one UPDATE
+    per distinct set of dates. Returns how many requests changed."""
+    if queryset is None:
+        queryset = DisclosureRequest.objects.filter(
+            Q(decided_on__isnull=True) | Q(deadline_provisional=True)
+        )
     if received_until is not None:
         queryset = queryset.filter(received_on__lte=received_until)
     cal = WorkCalendar.load()
@@ -92,16 +98,18 @@ def request_deadlines_refresh(*, queryset=None, received_until: datetime.date | 
     # Requests that get the same dates are written with one UPDATE (bulk_update's CASE WHEN
     # per row is far slower, on SQLite above all).
     changed: dict[tuple, list[int]] = {}
-    rows = queryset.order_by().values_list("pk", "received_on", "due_on", "waiting_until")
-    for pk, received_on, due_on, waiting_until in rows.iterator(chunk_size=5000):
+    rows = queryset.order_by().values_list(
+        "pk", "received_on", "due_on", "waiting_until", "deadline_provisional"
+    )
+    for pk, received_on, *stored in rows.iterator(chunk_size=5000):
         dates = _deadline_dates(received_on, events.get(pk, []), cal, cache)
-        if dates != (due_on, waiting_until):
+        if dates != tuple(stored):
             changed.setdefault(dates, []).append(pk)
     with transaction.atomic():  # one commit, not one per UPDATE
-        for (due_on, waiting_until), ids in changed.items():
+        for (due_on, waiting_until, provisional), ids in changed.items():
             for start in range(0, len(ids), 500):
                 DisclosureRequest.objects.filter(pk__in=ids[start : start + 500]).update(
-                    due_on=due_on, waiting_until=waiting_until
+                    due_on=due_on, waiting_until=waiting_until, deadline_provisional=provisional
                 )
     return sum(len(ids) for ids in changed.values())
 
@@ -233,6 +241,57 @@ def holiday_save(*, holiday: Holiday) -> Holiday:
 
 def holiday_delete(*, holiday: Holiday) -> None:
     holidays_save(delete=[holiday])
+
+
+def calendar_year_fill(
+    *, year: int, source: str, periods: list[HolidayPeriod], note: str = ""
+) -> dict[str, int]:
+    """Enter (or re-enter) a whole year of the calendar from its periods — the State Council's
+    notice as confirmed by the system role: the year's days become exactly those of
+    ``periods``. Every day is validated like a day typed in (``Holiday.clean``: in the year, a
+    调休 day on a weekend); a day in two periods is an error. The due dates the year can move
+    are recomputed once, the provisional ones among them included. Returns counts for the
+    message."""
+    calendar = CalendarYear.objects.filter(year=year).first() or CalendarYear(year=year)
+    calendar.source = source
+    if note:
+        calendar.note = note
+    calendar.full_clean()
+    days: dict[datetime.date, Holiday] = {}
+    errors: list[str] = []
+    for period in periods:
+        if period.last < period.first:
+            errors.append(f"{period.name}：结束日期早于开始日期。")
+            continue
+        for day in period.days:
+            if day in days:
+                errors.append(f"{day:%Y-%m-%d}在两个时段中重复出现。")
+                continue
+            if day.year != year:
+                errors.append(f"{day:%Y-%m-%d}（{period.name}）：日期不在{year}年内。")
+                continue
+            holiday = Holiday(calendar=calendar, date=day, kind=period.kind, name=period.name)
+            try:
+                holiday.clean_fields(exclude=["calendar"])
+                holiday.clean()
+            except ValidationError as exc:
+                errors += [f"{day:%Y-%m-%d}（{period.name}）：{m}" for m in exc.messages]
+            days[day] = holiday
+    if errors:
+        raise ValidationError(errors)
+    created = calendar.pk is None
+    with transaction.atomic():
+        calendar.save()
+        calendar.days.all().delete()
+        Holiday.objects.bulk_create(days.values())
+        changed = request_deadlines_refresh(received_until=datetime.date(year, 12, 31))
+    kinds = [h.kind for h in days.values()]
+    return {
+        "created": int(created),
+        "days_off": kinds.count(Holiday.Kind.OFF),
+        "make_up_days": kinds.count(Holiday.Kind.WORK),
+        "requests": changed,
+    }
 
 
 def calendar_refresh_from_package(*, replace: bool = False) -> dict[str, int]:
