@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -80,18 +81,68 @@ OPEN_REQUESTS = [
 ]
 
 DEMO_USERS = [
-    # username, password, role, superuser
-    ("admin", "demo-admin-2020", None, True),
-    ("manager", "demo-manager-2020", MANAGER, False),
-    ("clerk", "demo-clerk-2020", CLERK, False),
+    # username, password, role, superuser. The passwords pass the password rules
+    # (AUTH_PASSWORD_VALIDATORS: checked when they are set). admin and manager set up an
+    # authenticator app at their first login (docs/identity.md).
+    ("admin", "Gk-Wenzhou-2020", None, True),
+    ("manager", "Fuzeren-Wz2020", MANAGER, False),
+    ("clerk", "Banliren-Wz2020", CLERK, False),
 ]
+# The demo passwords before the password rules: a demo database made with them is still a demo
+# database, and its logins get the passwords above.
+PREVIOUS_DEMO_PASSWORDS = {
+    "admin": "demo-admin-2020",
+    "manager": "demo-manager-2020",
+    "clerk": "demo-clerk-2020",
+}
+
+
+class NotADemoDatabase(Exception):
+    """The database holds more than the demo: loading it there would give its superuser
+    ``admin`` a published password and mix demo records into real ones."""
+
+    def __init__(self, findings: list[str]):
+        self.findings = findings
+        super().__init__(
+            f"拒绝载入演示数据：这个数据库既不是空的，也不是演示数据库（{'；'.join(findings)}）。"
+            "载入会把 admin（超级管理员）、manager、clerk 的密码设为公开的演示密码，"
+            "并把演示机关的记录混入现有数据。确需载入时加 --force。"
+        )
+
+
+def not_a_demo_database() -> list[str]:
+    """What in this database is not the demo's; empty for an empty or a demo database. Counts
+    only, no names: the answer is printed."""
+    User = get_user_model()
+    passwords = {username: password for username, password, _, _ in DEMO_USERS}
+    findings = []
+    if agencies := Agency.objects.exclude(code=AGENCY_CODE).count():
+        findings.append(f"另有{agencies}个机关")
+    if users := User.objects.exclude(username__in=passwords).count():
+        findings.append(f"另有{users}个账号")
+    for user in User.objects.filter(username__in=passwords).order_by("username"):
+        if not _has_demo_password(user, passwords[user.username]):
+            findings.append(f"账号 {user.username} 的密码不是演示密码")
+    return findings
+
+
+def _has_demo_password(user, password: str) -> bool:
+    return user.check_password(password) or user.check_password(
+        PREVIOUS_DEMO_PASSWORDS[user.username]
+    )
 
 
 @transaction.atomic
-def load_demo() -> list[tuple[str, str, str]]:
-    """Create (or refresh) the demo agency, its 2020 records and demo logins. Idempotent."""
+def load_demo(*, force: bool = False) -> list[tuple[str, str, str]]:
+    """Create (or refresh) the demo agency, its 2020 records and demo logins. Idempotent.
+
+    Refuses (``NotADemoDatabase``) a database that holds anything but the demo, unless
+    ``force``; with ``force`` the demo logins get their demo passwords again."""
+    findings = [] if force else not_a_demo_database()
+    if findings:
+        raise NotADemoDatabase(findings)
     agency = _load_agency()
-    logins = _load_users(agency)
+    logins = _load_users(agency, reset_passwords=force)
     _load_items_2020(agency)
     # The 2020 request first: it is only added while the agency has no request at all.
     _load_request_2020(agency)
@@ -119,16 +170,22 @@ def _load_agency() -> Agency:
     return agency
 
 
-def _load_users(agency: Agency) -> list[tuple[str, str, str]]:
-    """The demo logins as (username, password, role shown), members of the agency."""
+def _load_users(agency: Agency, *, reset_passwords: bool) -> list[tuple[str, str, str]]:
+    """The demo logins as (username, password, role shown), members of the agency. A login that
+    exists keeps its password (``not_a_demo_database`` found it is the demo one) unless
+    ``reset_passwords`` or it is a previous demo password. A password is set only if it passes
+    the password rules."""
     logins = []
     User = get_user_model()
     for username, password, role, superuser in DEMO_USERS:
-        user, _ = User.objects.get_or_create(
+        user, created = User.objects.get_or_create(
             username=username, defaults={"is_staff": True, "is_superuser": superuser}
         )
-        user.set_password(password)  # demo logins always work with the printed password
-        user.save()
+        previous = not created and user.check_password(PREVIOUS_DEMO_PASSWORDS[username])
+        if created or reset_passwords or previous:
+            validate_password(password, user)
+            user.set_password(password)
+            user.save()
         if role:
             user.groups.add(Group.objects.get(name=role))
             agency.members.add(user)

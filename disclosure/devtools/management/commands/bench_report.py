@@ -1,5 +1,6 @@
 """Benchmark: compile time and query count of the annual report at growing numbers of requests,
-and the PDF time of the seed report next to WeasyPrint's own layout time for the same HTML.
+the PDF time of the seed report next to WeasyPrint's own layout time for the same HTML, and the
+time of its Word file (python-docx).
 
     python manage.py bench_report --sizes 10000 100000 1000000 [--repeat 5] [--pdf-repeat 7]
 
@@ -27,6 +28,7 @@ from reports.document import report_document
 from reports.models import Report
 from reports.render import render_print_html, render_report_pdf
 from reports.selectors import report_compile
+from reports.word import render_report_docx
 
 YEAR = 2021
 BATCH = 10_000
@@ -176,4 +178,19 @@ class Command(BaseCommand):
             f"  WeasyPrint 写PDF（write_pdf）       中位数{median_ms(write)}\n"
             f"  PDF总时间 / 排版时间 = {statistics.median(total) / statistics.median(layout):.2f}"
             f"（CPU {statistics.median(cpu_total) / statistics.median(cpu_layout):.2f}）"
+        )
+        self._docx(document, repeat)
+
+    def _docx(self, document, repeat):
+        """The Word file of the same report (python-docx), same warm process."""
+        render_report_docx(document, draft=False)  # warm-up
+        wall, cpu = [], []
+        for _ in range(repeat):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            content = render_report_docx(document, draft=False)
+            wall.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
+        self.stdout.write(
+            f"Word（{len(content) // 1024} KB，{repeat} 次）：render_report_docx 中位数"
+            f"{median_ms(wall)}  最慢{max(wall) * 1000:8.1f} ms  （CPU {median_ms(cpu).strip()}）"
         )
