@@ -4,17 +4,24 @@ A user works for the agencies whose ``members`` list them; a superuser sees ever
 Everything that shows or changes an agency's records starts here: querysets through
 ``visible_to``, single records through ``visible_or_404``, admin pages through
 ``AgencyScopedMixin``. Another agency's record is a 404 everywhere, never a 403 that would
-confirm it exists.
+confirm it exists; and in the admin (``ScopedAdminSite``) so is every page or action the user
+lacks the permission for.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 NOT_FOUND = "记录不存在。"
@@ -52,6 +59,56 @@ def visible_or_404(queryset: models.QuerySet, user, pk):
     if obj is None:
         raise Http404(NOT_FOUND)
     return obj
+
+
+# --- Supervision: a parent agency's managers and its units ------------------------------------
+#
+# A government's 公开办 supervises the agencies under it (``Agency.parent``, recursively): its
+# managers see the units' figures and report states (the supervision page, the consolidated
+# report), never their records: ``visible_to`` and ``visible_or_404`` stay membership-only, so
+# a unit's request, case or change page is a 404 unless the user is also listed as its staff.
+
+SUPERVISE_PERMISSION = "reports.publish_report"  # the 负责人 who publishes the agency's report
+
+
+def agency_tree(agency) -> list[tuple[models.Model, int]]:
+    """``agency`` and every agency under it, recursively, as (agency, depth) in printed order:
+    each agency before its units, units by code (depth 0 is ``agency`` itself). One query
+    (every agency's id, code, name and parent: a few hundred rows), however deep the tree; an
+    accidental cycle of parents is cut where it closes."""
+    rows = apps.get_model("disclosure", "Agency").objects.only("id", "code", "name", "parent")
+    children: dict[int | None, list] = {}
+    for row in rows.order_by("code"):
+        children.setdefault(row.parent_id, []).append(row)
+    tree, seen = [], {agency.pk}
+    stack = [(agency, 0)]
+    while stack:
+        node, depth = stack.pop()
+        tree.append((node, depth))
+        units = [unit for unit in children.get(node.pk, []) if unit.pk not in seen]
+        seen.update(unit.pk for unit in units)
+        stack.extend((unit, depth + 1) for unit in reversed(units))
+    return tree
+
+
+def unit_ids_under(agency) -> list[int]:
+    """Ids of the agencies under ``agency`` (its units, their units, …), not ``agency`` itself."""
+    return [unit.pk for unit, depth in agency_tree(agency) if depth > 0]
+
+
+def supervised_agencies(user) -> models.QuerySet:
+    """The agencies whose units the user supervises: those of the user's agencies that have
+    units, for a manager (``SUPERVISE_PERMISSION``); every agency with units for a superuser."""
+    agencies = apps.get_model("disclosure", "Agency").objects
+    if not user.is_authenticated or not user.is_active or not user.has_perm(SUPERVISE_PERMISSION):
+        return agencies.none()
+    with_units = agencies.filter(departments__isnull=False).distinct()
+    return with_units if user.is_superuser else with_units.filter(id__in=agency_ids_of(user))
+
+
+def may_supervise(user, agency) -> bool:
+    """Whether the user may see the figures of the units under ``agency`` (not their records)."""
+    return supervised_agencies(user).filter(pk=agency.pk).exists()
 
 
 def mask_name(name: str) -> str:
@@ -109,3 +166,59 @@ class AgencyScopedAdmin(AgencyScopedMixin, SimpleHistoryAdmin):
             # (a clerk could re-publish a withdrawn item): history is for reading only.
             raise PermissionDenied("历史版本只供查看，请在记录页面修改。")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedAdminSite(admin.AdminSite):
+    """``admin.site`` (``disclosure.apps.AdminConfig``): Django's admin site with two changes.
+
+    - What a staff user may not see or do does not exist for them: a page or action refused for
+      lack of permission (Django's 403: a delete view without delete permission, a changelist
+      of another role's model, a history form) is the same 404 as a missing record, so no
+      status tells a record that exists from one that does not.
+    - "View on site" (``r/<content_type_id>/<object_id>/``) redirects only for an object the
+      user may see in the admin that has a public page; anything else is that same 404.
+    """
+
+    def admin_view(self, view, cacheable=False):
+        @wraps(view)
+        def denied_is_not_found(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied:
+                raise Http404(NOT_FOUND) from None
+
+        return super().admin_view(denied_is_not_found, cacheable)
+
+    def index(self, request, extra_context=None):
+        # The home page's 常用 box links the supervision page for those who supervise units.
+        extra_context = {"supervises": supervised_agencies(request.user).exists()} | (
+            extra_context or {}
+        )
+        return super().index(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(str(url.pattern), self.admin_view(self.view_on_site), name="view_on_site")
+            if getattr(url, "name", None) == "view_on_site"
+            else url
+            for url in super().get_urls()
+        ]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """The public page of an object the user may see in the admin (Django's ``shortcut``
+        looks the object up in the whole table: another agency's draft redirected, a missing
+        id was a 404 — an oracle)."""
+        try:
+            model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+            model_admin = self.get_model_admin(model)
+        except (ValueError, ContentType.DoesNotExist, NotRegistered):
+            raise Http404(NOT_FOUND) from None
+        # The object as its admin page finds it: the scoped queryset, then the permission.
+        queryset = model_admin.get_queryset(request)
+        obj = queryset.filter(pk=object_id).first() if object_id.isdigit() else None
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404(NOT_FOUND)
+        # None: the model has no public page, or this object has none (a draft item).
+        if model_admin.get_view_on_site_url(obj) is None:
+            raise Http404(NOT_FOUND)
+        return redirect(obj.get_absolute_url())

@@ -1,12 +1,13 @@
 """Every model of the ``disclosure`` app, where Django looks for them.
 
-Each model lives with its domain (``records``, ``clock``); this module only gathers them so that
-Django registers them and other apps can write ``from disclosure.models import …``. Code inside
-``disclosure`` imports from the domain modules themselves.
+Each model lives with its domain (``records``, ``clock``, ``letters``); this module only gathers
+them so that Django registers them and other apps can write ``from disclosure.models import …``.
+Code inside ``disclosure`` imports from the domain modules themselves.
 """
 
 from disclosure.clock.kinds import FeeBasis, RequestEventKind
 from disclosure.clock.models import CalendarYear, Holiday, RequestEvent
+from disclosure.letters.models import Letter, LetterKind, WithheldPart
 from disclosure.records.applications import Case, DisclosureRequest
 from disclosure.records.choices import ApplicantType, CaseKind, CaseResult, Channel, Outcome
 from disclosure.records.models import (
@@ -33,8 +34,11 @@ __all__ = [
     "DisclosureRequest",
     "FeeBasis",
     "Holiday",
+    "Letter",
+    "LetterKind",
     "Outcome",
     "RequestEvent",
     "RequestEventKind",
+    "WithheldPart",
     "YearlyFigures",
 ]

@@ -1,8 +1,20 @@
-"""The two roles of the app, as permission lists. Applied by a data migration and by
-``setup_roles`` whenever a later feature adds a permission."""
+"""The three roles of the app, as permission lists. Applied by data migrations and by
+``setup_roles`` whenever a later feature adds a permission.
+
+- 办理人员 (clerk) and 负责人 (manager) work on the records of their own agencies only (the
+  agencies whose ``members`` list them, ``access.py``).
+- 系统管理员 (system role) keeps what every agency shares: the disclosure catalog's categories and
+  the working-day calendar (a holiday moves the due dates of every agency's open requests). It
+  sees no agency's records unless it is also a member of that agency.
+
+Clerks and managers may look at the shared tables but never change them; agencies themselves
+(their code, name, parent and members) are added and changed by a superuser only (the
+``agency_add`` command or the admin), a manager keeps the contact fields of their own agency.
+"""
 
 CLERK = "办理人员"
 MANAGER = "负责人"
+SYSTEM = "系统管理员"
 
 CLERK_PERMISSIONS = [
     "disclosure.view_agency",
@@ -26,6 +38,18 @@ CLERK_PERMISSIONS = [
     "disclosure.change_requestevent",
     "disclosure.delete_requestevent",
     "disclosure.view_requestevent",
+    # Letters to applicants: drafted, edited and issued by the clerk handling the request; a
+    # draft may be deleted, an issued letter never (disclosure/letters/models.py).
+    "disclosure.add_letter",
+    "disclosure.change_letter",
+    "disclosure.delete_letter",
+    "disclosure.view_letter",
+    "disclosure.issue_letter",
+    "disclosure.add_withheldpart",
+    "disclosure.change_withheldpart",
+    "disclosure.delete_withheldpart",
+    "disclosure.view_withheldpart",
+    # The shared tables: looked at, never changed (SYSTEM_PERMISSIONS).
     "disclosure.view_calendaryear",
     "disclosure.view_holiday",
     # The annual report: clerks may look at the preview and the published versions.
@@ -34,28 +58,43 @@ CLERK_PERMISSIONS = [
 ]
 
 MANAGER_PERMISSIONS = CLERK_PERMISSIONS + [
+    # Their own agency's contact fields (AgencyAdmin keeps code, name, parent, members read-only).
     "disclosure.change_agency",
-    "disclosure.add_category",
-    "disclosure.change_category",
     "disclosure.publish_disclosure",
     "disclosure.add_yearlyfigures",
     "disclosure.change_yearlyfigures",
     "disclosure.delete_disclosurerequest",
     "disclosure.delete_case",
-    # The working-day calendar (holidays and 调休) is kept by managers.
-    "disclosure.add_calendaryear",
-    "disclosure.change_calendaryear",
-    "disclosure.delete_calendaryear",
-    "disclosure.add_holiday",
-    "disclosure.change_holiday",
-    "disclosure.delete_holiday",
     # The annual report: write the narrative, enter past years' tables, publish.
     "reports.add_report",
     "reports.change_report",
     "reports.publish_report",
 ]
 
-ROLES = {CLERK: CLERK_PERMISSIONS, MANAGER: MANAGER_PERMISSIONS}
+SYSTEM_PERMISSIONS = [
+    # The disclosure catalog (主动公开目录) every agency files its items under. The categories the
+    # code relies on (指南, 年报) keep their fixed key and cannot be deleted (CategoryAdmin).
+    "disclosure.view_category",
+    "disclosure.add_category",
+    "disclosure.change_category",
+    "disclosure.delete_category",
+    # The working-day calendar (holidays and 调休): saving it moves every agency's due dates.
+    "disclosure.view_calendaryear",
+    "disclosure.add_calendaryear",
+    "disclosure.change_calendaryear",
+    "disclosure.delete_calendaryear",
+    "disclosure.view_holiday",
+    "disclosure.add_holiday",
+    "disclosure.change_holiday",
+    "disclosure.delete_holiday",
+    # The audit log (looks at applicants' data, logins, lockouts): read-only (docs/audit.md).
+    "audit.view_accessevent",
+    # Failed logins and lockouts of every user: looked at and unlocked (docs/identity.md).
+    "identity.view_loginattempt",
+    "identity.unlock_loginattempt",
+]
+
+ROLES = {CLERK: CLERK_PERMISSIONS, MANAGER: MANAGER_PERMISSIONS, SYSTEM: SYSTEM_PERMISSIONS}
 
 
 def apply_roles(group_model, permission_model, *, missing_ok: bool = False) -> None:

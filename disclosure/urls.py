@@ -1,4 +1,5 @@
-"""The project URLconf: the admin, staff downloads of uploaded files, and the public site.
+"""The project URLconf: the admin, staff downloads of uploaded files, the public site, the load
+balancer's ``/healthz`` and the server-error page.
 
 This module and ``views`` are the project layer: the one place where ``disclosure`` reaches
 ``reports`` (the report archive joins the public site's ``disclosure`` namespace and sitemap).
@@ -13,7 +14,7 @@ from disclosure.public import urls as public_urls
 from disclosure.public.sitemaps import SITEMAPS
 from reports import public as report_pages
 
-from .views import staff_media
+from .views import healthz, server_error, staff_media
 
 sitemaps = {**SITEMAPS, "reports": report_pages.ReportSitemap}
 public_site = [
@@ -23,7 +24,13 @@ public_site = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    # The second factor's pages, under the admin's address (before the admin's catch-all).
+    path("admin/otp/", include("disclosure.identity.urls")),
     path("admin/", admin.site.urls),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", staff_media, name="staff_media"),
     path("", include((public_site, "disclosure"))),
 ]
+
+# 404: Django's view with templates/404.html. 500: ours, which also gives the 503 page.
+handler500 = server_error

@@ -3,10 +3,15 @@
 from decimal import Decimal
 from io import StringIO
 
-from django.core.management import call_command
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import CommandError, call_command
 from django.test import TestCase
+from django.urls import reverse
 
+from disclosure.devtools.demo import DEMO_USERS
 from disclosure.models import Agency, Disclosure, DisclosureRequest, YearlyFigures
+from tests.factories import make_agency, make_user
 
 SEED_CATEGORIES_2020 = {
     "组织机构": 6,
@@ -22,10 +27,18 @@ SEED_CATEGORIES_2020 = {
 
 
 class DemoLoaderTests(TestCase):
-    def _load(self):
+    def _load(self, *args):
         out = StringIO()
-        call_command("load_demo", stdout=out)
+        call_command("load_demo", *args, stdout=out)
         return out.getvalue()
+
+    def _password_accepted(self, username, password) -> bool:
+        """Whether the admin's login page takes the password (the second factor comes next
+        for admin and manager); signs out again."""
+        self.client.post(reverse("admin:login"), {"username": username, "password": password})
+        accepted = SESSION_KEY in self.client.session
+        self.client.logout()
+        return accepted
 
     def test_it_creates_the_seed_agency_with_its_contact_line(self):
         self._load()
@@ -71,11 +84,24 @@ class DemoLoaderTests(TestCase):
         self.assertTrue(all(r.due_on for r in open_requests))
         self.assertFalse(open_requests.filter(received_on__year=2020).exists())
 
-    def test_it_prints_working_logins(self):
+    def test_it_prints_working_logins_whose_passwords_pass_the_rules(self):
         out = self._load()
-        self.assertIn("demo-manager-2020", out)
-        self.assertTrue(self.client.login(username="manager", password="demo-manager-2020"))
-        self.assertTrue(self.client.login(username="clerk", password="demo-clerk-2020"))
+        for username, password, _, _ in DEMO_USERS:
+            with self.subTest(username=username):
+                self.assertIn(f"用户名 {username:<8} 密码 {password}", out)
+                user = get_user_model().objects.get(username=username)
+                validate_password(password, user)  # raises if a rule refuses it
+                self.assertTrue(self._password_accepted(username, password))
+        self.assertIn("身份验证器", out)
+
+    def test_it_moves_a_demo_database_of_the_previous_passwords_to_the_new_ones(self):
+        self._load()
+        admin = get_user_model().objects.get(username="admin")
+        admin.set_password("demo-admin-2020")  # as load_demo set it before the password rules
+        admin.save()
+        self._load()
+        self.assertTrue(self._password_accepted("admin", "Gk-Wenzhou-2020"))
+        self.assertFalse(self._password_accepted("admin", "demo-admin-2020"))
 
     def test_it_changes_nothing_when_run_twice(self):
         self._load()
@@ -85,6 +111,33 @@ class DemoLoaderTests(TestCase):
 
     def test_it_shows_the_demo_records_to_the_demo_clerk(self):
         self._load()
-        self.client.login(username="clerk", password="demo-clerk-2020")
+        self.client.post(
+            reverse("admin:login"), {"username": "clerk", "password": "Banliren-Wz2020"}
+        )
         response = self.client.get("/admin/disclosure/disclosurerequest/")
         self.assertContains(response, "2020-0001")
+
+    def test_it_refuses_a_database_with_other_agencies_or_users(self):
+        make_agency("ruian", "瑞安市人民政府办公室")
+        make_user("zhangsan")
+        with self.assertRaisesMessage(CommandError, "另有1个机关；另有1个账号）") as refused:
+            self._load()
+        self.assertIn("确需载入时加 --force", str(refused.exception))
+        self.assertFalse(get_user_model().objects.filter(username="admin").exists())
+        self.assertFalse(Agency.objects.filter(code="wzjgsw").exists())
+
+    def test_it_never_resets_a_changed_admin_password(self):
+        self._load()
+        admin = get_user_model().objects.get(username="admin")
+        admin.set_password("a-real-secret-2024")
+        admin.save()
+        with self.assertRaisesMessage(CommandError, "账号 admin 的密码不是演示密码"):
+            self._load()
+        self.assertTrue(self._password_accepted("admin", "a-real-secret-2024"))
+
+    def test_it_loads_anyway_with_force_and_resets_the_demo_logins(self):
+        make_agency("ruian", "瑞安市人民政府办公室")
+        make_user("admin", superuser=True, password="a-real-secret-2024")
+        self.assertIn("Gk-Wenzhou-2020", self._load("--force"))
+        self.assertTrue(self._password_accepted("admin", "Gk-Wenzhou-2020"))
+        self.assertTrue(Agency.objects.filter(code="wzjgsw").exists())

@@ -5,10 +5,13 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import SimpleTestCase, TestCase
+from django.test.utils import CaptureQueriesContext
 
 from disclosure.clock import fees
 from disclosure.clock.selectors import applicant_pieces_before, fees_collected
+from disclosure.crypto import blind_index
 from tests.factories import make_agency, make_event, make_request
 
 D = datetime.date
@@ -76,6 +79,18 @@ class FeeChargeTests(TestCase):
         )
         self.assertEqual(event.amount, Decimal(100))
         self.assertEqual(event.fee_earlier_pieces, 10)
+
+    def test_it_finds_the_applicant_by_the_keyed_hash_never_the_plain_number(self):
+        # The ID number is stored encrypted: the same applicant is found by its keyed hash, the
+        # number trimmed and in one case (a final "x" is the same as "X").
+        self.request(D(2024, 4, 1), id_number="33030219900101123X")
+        self.request(D(2024, 4, 2), id_number=" 33030219900101123x ")
+        later = self.request(D(2024, 4, 3), id_number="33030219900101123X")
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(applicant_pieces_before(later), 2)
+        sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+        self.assertNotIn("33030219900101123X", sql)
+        self.assertIn(blind_index("33030219900101123x").upper(), sql)
 
     def test_a_split_request_counts_as_its_pieces(self):
         first = self.request(D(2024, 4, 1))

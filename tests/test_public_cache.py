@@ -9,23 +9,38 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from disclosure.models import Category
+from disclosure.models import Category, Disclosure
 from disclosure.public import pagecache
 from disclosure.records import services
 from tests.adminforms import admin_post_data
 from tests.factories import (
+    log_in,
     make_agency,
     make_attachment,
     make_disclosure,
     make_manager,
     make_report_version,
+    make_user,
 )
 
 HEADER = pagecache.HEADER
+
+
+class UnwritableCache(LocMemCache):
+    """A cache that reads but cannot write, as a full disk or a read-only Redis replica."""
+
+    def __init__(self, name="unwritable", params=None):
+        super().__init__(name, params or {})
+
+    def set(self, *args, **kwargs):
+        raise OSError("No space left on device")
+
+    add = delete = set
 
 
 class PageCacheTests(TestCase):
@@ -77,7 +92,7 @@ class PageCacheTests(TestCase):
 
     def test_an_edit_through_the_admin_shows_at_once(self):
         self.get(self.item.get_absolute_url())
-        self.client.force_login(self.manager)
+        log_in(self.client, self.manager)
         change_url = reverse("admin:disclosure_disclosure_change", args=[self.item.pk])
         data = admin_post_data(self.client.get(change_url), title="关于垃圾分类的补充通知")
         response = self.client.post(change_url, data)
@@ -123,10 +138,79 @@ class PageCacheTests(TestCase):
         self.assertContains(self.get(self.agency.get_absolute_url()), "全部信息（1条）")
 
     def test_signed_in_users_always_get_the_page_rendered_and_never_stored(self):
-        self.client.force_login(self.manager)
+        log_in(self.client, self.manager)
         self.assertFalse(self.get(self.list_url).has_header(HEADER))
         self.client.logout()
         self.assertEqual(self.get(self.list_url)[HEADER], "MISS")
+
+    def test_it_serves_a_forged_session_cookie_from_the_cache(self):
+        self.assertEqual(self.get(self.list_url)[HEADER], "MISS")
+        for forged, queries in [("x", 0), ("k" * 32, 1)]:  # a well-formed key is looked up
+            self.client.cookies[settings.SESSION_COOKIE_NAME] = forged
+            with self.assertNumQueries(queries):
+                response = self.get(self.list_url)
+            self.assertEqual(response[HEADER], "HIT")
+
+    def test_it_serves_an_expired_session_from_the_cache(self):
+        log_in(self.client, self.manager)
+        self.client.session.flush()  # signed out elsewhere: the cookie stays, the session is gone
+        self.get(self.list_url)
+        self.assertEqual(self.get(self.list_url)[HEADER], "HIT")
+
+    def test_it_drops_unknown_parameters_from_the_key(self):
+        self.assertEqual(self.get(self.list_url)[HEADER], "MISS")
+        for query in ["?x=1", "?utm_source=wechat&from=timeline", "?x=1&x=2"]:
+            with self.subTest(query=query):
+                self.assertEqual(self.get(self.list_url + query)[HEADER], "HIT")
+        self.assertEqual(self.get(f"{self.list_url}?q=垃圾分类&x=1")[HEADER], "MISS")
+        self.assertEqual(self.get(f"{self.list_url}?q=垃圾分类&y=2")[HEADER], "HIT")
+        detail = self.item.get_absolute_url()
+        self.get(detail)
+        self.assertEqual(self.get(f"{detail}?page=2&q=x")[HEADER], "HIT")  # reads neither
+
+    def test_it_keys_known_parameters_in_a_fixed_order(self):
+        self.get(f"{self.list_url}?q=垃圾分类&year=2020")
+        response = self.get(f"{self.list_url}?year=2020&q=垃圾分类")
+        self.assertEqual(response[HEADER], "HIT")
+
+    def test_it_never_echoes_unknown_parameters(self):
+        for _ in range(25):  # two pages: the list links to page 2
+            make_disclosure(self.agency, title="另一条通知")
+        response = self.get(f"{self.list_url}?q=通知&evil=injected")
+        self.assertContains(response, "page=2")
+        self.assertNotContains(response, "evil")
+        self.assertNotContains(response, "injected")
+        response = self.get(f"{self.agency.get_absolute_url()}?q=injected")  # the search box
+        self.assertNotContains(response, "injected")
+
+    def test_a_cache_that_cannot_be_written_fails_an_admin_edit_with_a_message(self):
+        change_url = reverse("admin:disclosure_disclosure_change", args=[self.item.pk])
+        log_in(self.client, self.manager)
+        data = admin_post_data(self.client.get(change_url), title="改过的标题")
+        with self.settings(CACHES=self.broken_caches()):
+            with self.assertLogs("disclosure.public.pagecache", "ERROR"):
+                response = self.client.post(change_url, data)
+            self.assertRedirects(response, change_url, fetch_redirect_response=False)
+            page = self.client.get(change_url)
+        self.assertContains(page, "公开网站的页面缓存无法写入，本次修改已撤销")
+        self.item.refresh_from_db()
+        self.assertEqual(self.item.title, "关于垃圾分类的通知")
+
+    def test_a_cache_that_cannot_be_written_fails_an_admin_delete_with_a_message(self):
+        delete_url = reverse("admin:disclosure_disclosure_delete", args=[self.item.pk])
+        log_in(self.client, make_user("root", superuser=True))
+        with self.settings(CACHES=self.broken_caches()):
+            with self.assertLogs("disclosure.public.pagecache", "ERROR"):
+                response = self.client.post(delete_url, {"post": "yes"})
+            self.assertRedirects(response, delete_url, fetch_redirect_response=False)
+            self.assertContains(self.client.get(delete_url), "本次修改已撤销")
+        self.assertTrue(Disclosure.objects.filter(pk=self.item.pk).exists())
+
+    def broken_caches(self):
+        return {
+            "default": {"BACKEND": "tests.test_public_cache.UnwritableCache"},
+            "fragments": settings.CACHES["fragments"],
+        }
 
     def test_the_host_is_part_of_the_key(self):
         self.get(self.list_url)
@@ -136,7 +220,7 @@ class PageCacheTests(TestCase):
     def test_a_withdrawal_that_cannot_retire_the_pages_is_undone(self):
         self.get(self.list_url)
         with mock.patch.object(cache, "set", side_effect=OSError("磁盘已满")):
-            with self.assertRaises(OSError):
+            with self.assertRaisesMessage(pagecache.PublicCacheUnwritable, "本次修改已撤销"):
                 services.disclosure_withdraw(disclosure=self.item, user=self.manager)
         self.item.refresh_from_db()
         self.assertEqual(self.item.status, "published")  # the page still shown is still true

@@ -2,6 +2,7 @@
 
 import datetime
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from unittest import mock
 
 from django.test import TestCase
@@ -12,6 +13,23 @@ from tests.factories import make_agency, make_disclosure, make_report_version
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+EVIL_BODY = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+class HtmlReader(HTMLParser):
+    """What a feed reader makes of a description: its elements and its text."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.tags, self.text = [], []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
 
 
 class FeedTests(TestCase):
@@ -81,6 +99,26 @@ class FeedTests(TestCase):
     def test_it_is_a_404_for_an_unknown_agency_or_category(self):
         self.assertEqual(self.client.get("/nope/feed/rss/").status_code, 404)
         self.assertEqual(self.client.get("/wzjgsw/feed/nope/rss/").status_code, 404)
+
+    def test_it_gives_readers_a_body_with_markup_as_text(self):
+        make_disclosure(
+            self.agency,
+            title="带标记的正文",
+            published_on=datetime.date(2020, 5, 1),
+            body=f"第一段{EVIL_BODY}\n\n第二段",
+        )
+        rss = ET.fromstring(self.client.get("/wzjgsw/feed/rss/").content)
+        atom = ET.fromstring(self.client.get("/wzjgsw/feed/atom/").content)
+        entry = atom.find(f"{ATOM}entry")
+        self.assertEqual(entry.find(f"{ATOM}summary").get("type"), "html")
+        for description in [
+            rss.find("channel/item").findtext("description"),
+            entry.findtext(f"{ATOM}summary"),
+        ]:
+            reader = HtmlReader(description)
+            self.assertEqual(reader.tags, ["p", "p"])  # the paragraphs, no <script>, no <img>
+            paragraphs = [text for text in reader.text if text.strip()]
+            self.assertEqual(paragraphs, [f"第一段{EVIL_BODY}", "第二段"])
 
     def test_pages_advertise_the_feeds(self):
         response = self.client.get(reverse("disclosure:agency_home", args=["wzjgsw"]))

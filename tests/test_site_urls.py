@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.test import TestCase
 
 from disclosure.models import Agency, Attachment
-from tests.factories import make_agency, make_clerk, make_disclosure
+from tests.factories import log_in, make_agency, make_clerk, make_disclosure
 
 
 class ReservedAgencyCodeTests(TestCase):
@@ -30,9 +30,9 @@ class StaffMediaTests(TestCase):
         self.assertEqual(anonymous.status_code, 302)
         self.assertIn("/admin/login/", anonymous["Location"])
 
-        self.client.force_login(make_clerk("other-clerk", make_agency()))
+        log_in(self.client, make_clerk("other-clerk", make_agency()))
         self.assertEqual(self.client.get(url).status_code, 404)
 
-        self.client.force_login(make_clerk("clerk", agency))
+        log_in(self.client, make_clerk("clerk", agency))
         response = self.client.get(url)
         self.assertEqual(b"".join(response.streaming_content), "草稿内容".encode())

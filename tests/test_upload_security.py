@@ -15,6 +15,7 @@ from disclosure.pdf import html_to_pdf
 from tests.adminforms import admin_post_data
 from tests.factories import (
     SMALL_PDF,
+    log_in,
     make_agency,
     make_attachment,
     make_clerk,
@@ -45,7 +46,7 @@ class AdminUploadTests(TestCase):
         cls.draft = make_disclosure(cls.agency, title="草稿信息", status="draft")
 
     def setUp(self):
-        self.client.force_login(self.clerk)
+        log_in(self.client, self.clerk)
         self.url = reverse("admin:disclosure_disclosure_change", args=[self.draft.pk])
 
     def post_attachment(self, name, content):
@@ -130,7 +131,7 @@ class StaffMediaHeadersTests(TestCase):
         # As an old database might hold it: stored before uploads were checked.
         legacy = Attachment(disclosure=draft, title="旧附件")
         legacy.file.save("x.html", ContentFile(EVIL_HTML))
-        self.client.force_login(make_clerk("media-clerk", agency))
+        log_in(self.client, make_clerk("media-clerk", agency))
 
         response = self.client.get(legacy.file.url)
 
@@ -147,7 +148,7 @@ class StaffMediaHeadersTests(TestCase):
         draft = make_disclosure(agency, status="draft")
         legacy = Attachment(disclosure=draft)
         legacy.file.save("x.svg", ContentFile(EVIL_SVG))
-        self.client.force_login(make_clerk("media-clerk", agency))
+        log_in(self.client, make_clerk("media-clerk", agency))
 
         response = self.client.get(legacy.file.url)
 
@@ -157,7 +158,7 @@ class StaffMediaHeadersTests(TestCase):
     def test_it_keeps_the_type_of_an_allowed_file(self):
         agency = make_agency()
         attachment = make_attachment(make_disclosure(agency, status="draft"), name="a.pdf")
-        self.client.force_login(make_clerk("media-clerk", agency))
+        log_in(self.client, make_clerk("media-clerk", agency))
 
         response = self.client.get(attachment.file.url)
 

@@ -1,4 +1,10 @@
-"""RSS and Atom feeds of newly published items, per agency and per category."""
+"""RSS and Atom feeds of newly published items, per agency and per category.
+
+An item's description is HTML to the reader (RSS ``<description>``, Atom ``<summary
+type="html">``), and the feed's XML escaping is undone by the reader's XML parser. The body is
+plain text, so it is escaped into HTML here (paragraphs kept) before the XML escapes it again: a
+body ``<script>`` reaches the reader as the text ``<script>``, never as an element.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.text import Truncator
 
 from disclosure.records.models import Agency, Category, Disclosure
@@ -60,7 +67,8 @@ class ItemsFeed(Feed):
 
     def item_description(self, item):
         number = f"{item.document_number}　" if item.document_number else ""
-        return f"{number}{Truncator(item.body).chars(200)}"
+        # Truncated first, so no entity is cut in half; then plain text → HTML.
+        return linebreaks(f"{number}{Truncator(item.body).chars(200)}", autoescape=True)
 
     def item_pubdate(self, item):
         return _as_datetime(item.published_on)

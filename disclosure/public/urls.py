@@ -10,11 +10,19 @@ from . import views as public
 from .feeds import ItemsAtomFeed, ItemsFeed
 from .pagecache import public_page
 
+# The query parameters of the item list (the filter form and the page); every other page of the
+# site reads none. The page cache drops the rest (see pagecache.public_page).
+ITEM_LIST_PARAMS = (*public.FilterForm.base_fields, "page")
+
 urlpatterns = [
     path("", public_page(public.home), name="home"),
     path("robots.txt", public.robots_txt, name="robots_txt"),
     path("<slug:code>/", public_page(public.agency_home), name="agency_home"),
-    path("<slug:code>/items/", public_page(public.ItemListView.as_view()), name="item_list"),
+    path(
+        "<slug:code>/items/",
+        public_page(public.ItemListView.as_view(), params=ITEM_LIST_PARAMS),
+        name="item_list",
+    ),
     path(
         "<slug:code>/items/<int:pk>/",
         public_page(public.ItemDetailView.as_view()),
@@ -47,7 +55,7 @@ def sitemap_urls(sitemaps: dict) -> list:
         ),
         path(
             "sitemap-<section>.xml",
-            public_page(sitemap_views.sitemap),
+            public_page(sitemap_views.sitemap, params=("p",)),
             {"sitemaps": sitemaps},
             name="sitemap_section",
         ),

@@ -21,7 +21,13 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from disclosure.records.models import Agency, Attachment, Category, Disclosure
-from disclosure.records.uploads import content_type_for, sandbox_download
+from disclosure.records.uploads import (
+    AlteredFile,
+    check_sealed,
+    content_type_for,
+    refuse_altered,
+    sandbox_download,
+)
 
 from .pagecache import public_memo
 from .search import (
@@ -34,7 +40,7 @@ from .search import (
     search_terms,
 )
 
-GUIDE_CATEGORY = "guide"  # 信息公开指南, shown on the agency home
+GUIDE_CATEGORY = Category.Key.GUIDE  # 信息公开指南, shown on the agency home
 NEWEST_ON_HOME = 10
 # What other apps add to the agency home's context: functions agency → dict. ``reports`` adds
 # its archive here when it starts (ReportsConfig.ready), so this app needs no import of it.
@@ -94,7 +100,7 @@ def agency_home(request, code):
     )
     categories = [(c, counts.get(c.pk, 0)) for c in _categories()]
     newest = list(list_rows(published).order_by(*NEWEST_FIRST)[:NEWEST_ON_HOME])
-    guide = published.filter(category__slug=GUIDE_CATEGORY).order_by(*NEWEST_FIRST).first()
+    guide = published.filter(category__key=GUIDE_CATEGORY).order_by(*NEWEST_FIRST).first()
     return render(
         request,
         "disclosure/agency_home.html",
@@ -280,12 +286,13 @@ def _file_size(file) -> int | None:
         return None
 
 
+@refuse_altered
 def attachment_download(request, code, pk, attachment_pk):
     """An attachment of a published item, streamed from storage (never a raw /media/ link:
-    that would serve the attachments of drafts too)."""
+    that would serve the attachments of drafts too); a sealed one only as it was sealed."""
     item = get_object_or_404(_published(public_agency(code)), pk=pk)
     attachment = get_object_or_404(Attachment, disclosure=item, pk=attachment_pk)
-    return stream_download(attachment.file, _download_name(attachment))
+    return stream_download(attachment.file, _download_name(attachment), sha256=attachment.sha256)
 
 
 def _download_name(attachment: Attachment) -> str:
@@ -296,16 +303,28 @@ def _download_name(attachment: Attachment) -> str:
     return name
 
 
-def stream_download(file, filename: str, **kwargs) -> FileResponse:
+def stream_download(file, filename: str, *, sha256: str = "", **kwargs) -> FileResponse:
     """A stored file as a download a browser never renders or sniffs (see records/uploads.py):
-    a type from the allowlist or a plain byte stream, ``nosniff``, ``CSP: sandbox``."""
+    a type from the allowlist or a plain byte stream, ``nosniff``, ``CSP: sandbox``.
+
+    A sealed file (``sha256``: a published report's PDF) is checked against its hash before a
+    byte is sent (``AlteredFile`` if it differs: wrap the view in ``refuse_altered``) and has
+    that hash as its ETag."""
     try:
         handle = file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("文件不存在。") from None
+    if sha256:
+        try:
+            check_sealed(handle, sha256, name=file.name)
+        except AlteredFile:
+            handle.close()
+            raise
     kwargs.setdefault("content_type", content_type_for(filename))
     response = FileResponse(handle, as_attachment=True, filename=filename, **kwargs)
     sandbox_download(response)
+    if sha256:
+        response["ETag"] = f'"{sha256}"'
     return response
 
 

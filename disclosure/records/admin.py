@@ -16,6 +16,8 @@ from disclosure.access import (
     mask_name,
     user_agencies,
 )
+from disclosure.audit.models import AccessEvent
+from disclosure.audit.services import audit_record
 from disclosure.clock.admin import (
     ClockAdminMixin,
     DeadlineFilter,
@@ -23,9 +25,10 @@ from disclosure.clock.admin import (
     RequestEventInline,
 )
 from disclosure.ledger.admin import CaseResource, LedgerAdminMixin, RequestResource
-from disclosure.letters.admin import LetterAdminMixin
+from disclosure.letters.admin import LetterAdminMixin, WithheldPartInline
+from disclosure.letters.models import WithheldPart
 
-from . import services
+from . import numbering, personal, services
 from .applications import Case, DisclosureRequest
 from .models import Agency, Attachment, Category, Disclosure, YearlyFigures
 
@@ -83,9 +86,12 @@ class DecidedYearFilter(admin.SimpleListFilter):
         return [(str(y), f"{y}年") for y in years]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(decided_on__year=int(self.value()))
-        return queryset
+        if not self.value():
+            return queryset
+        year = numbering.year_from_text(self.value())
+        if year is None:  # "abc" or 10**20 from a hand-edited address: a 404, not a 500
+            raise Http404(f"答复年度无效：{numbering.YEAR_RANGE_MESSAGE}")
+        return queryset.filter(decided_on__year=year)
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -116,7 +122,9 @@ class AgencyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return []
-        return ["code", "parent", "members"]
+        # Who the agency is and who works for it are set by a superuser (the code and name show
+        # on the shared public home page); a manager keeps the contact fields of their agency.
+        return ["code", "name", "parent", "members"]
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -130,10 +138,25 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
+    """The catalog every agency shares: changed by the system role only (``roles.SYSTEM``). The
+    slug is part of public addresses and feed subscriptions, so it is fixed once created; the
+    categories the code relies on (``key``) cannot be deleted."""
+
+    list_display = ["name", "slug", "key", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug", "key"] if obj is not None else ["key"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if obj is None else {}
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.key:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class AttachmentInline(admin.TabularInline):
@@ -162,15 +185,19 @@ class DisclosureAdmin(AgencyScopedAdmin):
 
     @admin.display(description="状态", ordering="status")
     def status_badge(self, obj):
-        colours = {"draft": "#6c757d", "published": "#198754", "withdrawn": "#dc3545"}
+        # Colours in static/css/admin.css: the CSP allows no style="" attribute.
         return format_html(
-            '<span style="color:{};font-weight:bold">{}</span>',
-            colours.get(obj.status, "#000"),
-            obj.get_status_display(),
+            '<span class="status-badge status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
     def _can_publish(self, request):
         return request.user.has_perm("disclosure.publish_disclosure")
+
+    def get_view_on_site_url(self, obj=None):
+        # "在站点上查看" leads to the public page, which only a published item has.
+        if obj is None or not Disclosure.objects.published().filter(pk=obj.pk).exists():
+            return None
+        return super().get_view_on_site_url(obj)
 
     def get_readonly_fields(self, request, obj=None):
         if self._can_publish(request):
@@ -264,7 +291,7 @@ class DisclosureRequestAdmin(
     search_help_text = "按申请编号、申请内容或申请人姓名查找。"
     date_hierarchy = "received_on"
     show_full_result_count = False
-    inlines = [RequestEventInline, CaseInline]
+    inlines = [RequestEventInline, WithheldPartInline, CaseInline]
     fieldsets = [
         (None, {"fields": ["agency", "number", "received_on", "channel", "subject"]}),
         (
@@ -288,12 +315,70 @@ class DisclosureRequestAdmin(
     def applicant_masked(self, obj):
         return mask_name(obj.applicant_name)
 
+    # The ID number and phone in full only for users with "view personal data" (each showing
+    # logged, records/personal.py); for the others a stored value is masked and read-only (an
+    # empty one stays an input: typing a number in shows nothing).
+    @admin.display(description="证件号码")
+    def applicant_id_number_masked(self, obj):
+        return personal.mask_id_number(obj.applicant_id_number) or "-"
+
+    @admin.display(description="联系电话")
+    def applicant_phone_masked(self, obj):
+        return personal.mask_phone(obj.applicant_phone) or "-"
+
+    def _masked_fields(self, request, obj) -> dict[str, str]:
+        """The stored personal fields this user sees masked: field → its display method."""
+        if obj is None or personal.can_view_personal_data(request.user):
+            return {}
+        return {f: f"{f}_masked" for f in personal.ENCRYPTED_FIELDS if getattr(obj, f)}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        masked = self._masked_fields(request, obj)
+        return [
+            (title, {**options, "fields": [masked.get(f, f) for f in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        masked = self._masked_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), *masked.values()]
+
+    def _log_reveals(self, request, obj) -> None:
+        if personal.can_view_personal_data(request.user):
+            for name in personal.ENCRYPTED_FIELDS:
+                if getattr(obj, name):
+                    personal.reveal_logged(request, obj, name)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # The page shows the applicant's data: each showing is recorded (docs/audit.md).
+            audit_record(
+                request=request, action=AccessEvent.Action.REQUEST_VIEW, obj=obj, detail=obj.number
+            )
+            self._log_reveals(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        if template == self.object_history_form_template:  # one past version, as a form
+            original = context["original"]
+            audit_record(
+                request=request,
+                action=AccessEvent.Action.REQUEST_VIEW,
+                obj=original,
+                detail=f"{original.number} 历史版本",
+            )
+            self._log_reveals(request, original)
+        return super().render_history_view(request, template, context, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if not change and obj.handler_id is None:
             obj.handler = request.user
         services.request_save(request=obj)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is WithheldPart:
+            return self.save_withheld_formset(request, form, formset)
         if formset.model is not Case:
             return self.save_event_formset(request, form, formset)
         instances = formset.save(commit=False)

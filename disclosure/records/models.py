@@ -42,6 +42,30 @@ class Agency(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     postcode = models.CharField("邮编", max_length=6, blank=True)
     phone = models.CharField("电话", max_length=40, blank=True)
+    # What the letters to applicants print (disclosure/letters/): the remedies paragraph names
+    # the review body and the court; issued letters are numbered with the 文号 pattern.
+    review_body = models.CharField(
+        "行政复议机关",
+        max_length=200,
+        blank=True,
+        help_text="答复书告知申请人可向其申请行政复议的机关，如“温州市人民政府”。"
+        "留空时：填写了上级政府的写上级政府名称，否则写“本机关的上一级行政机关”。",
+    )
+    court = models.CharField(
+        "管辖法院",
+        max_length=200,
+        blank=True,
+        help_text="答复书告知申请人可向其提起行政诉讼的法院，如“温州市鹿城区人民法院”。"
+        "留空时写“有管辖权的人民法院”。",
+    )
+    letter_number_pattern = models.CharField(
+        "文书文号格式",
+        max_length=100,
+        default="依申请公开〔{年}〕{号}号",
+        help_text="签发文书时编号：{年}为成文年份，{号}为本机关当年的顺序号，可选{类}为文书类别"
+        "（收、补、延、费、征、复，各类分别编号），如“温机事依{类}〔{年}〕{号}号”"
+        "得到“温机事依复〔2026〕3号”。",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name="工作人员",
@@ -65,6 +89,11 @@ class Agency(models.Model):
                 name="agency_postcode_six_digits",
                 violation_error_message="邮编应为6位数字。",
             ),
+            models.CheckConstraint(
+                condition=Q(letter_number_pattern__contains="{号}"),
+                name="agency_letter_number_has_serial",
+                violation_error_message="文书文号格式须含{号}（顺序号），如“依申请公开〔{年}〕{号}号”。",
+            ),
         ]
 
     def __str__(self):
@@ -86,17 +115,68 @@ class Agency(models.Model):
         return "；".join(parts)
 
 
+class CategoryKey(models.TextChoices):
+    """The categories the code relies on, found by this fixed key (``Category.key``)."""
+
+    NONE = "", "—"
+    GUIDE = "guide", "信息公开指南"  # shown on each agency's home page
+    ANNUAL_REPORT = "annual-report", "信息公开年报"  # a published report is listed here
+
+
+class CategoryQuerySet(models.QuerySet):
+    def for_key(self, key: str) -> "Category":
+        """The category the code relies on for ``key`` (never found by its name or slug, which
+        the system role may edit); a clear error, not a 500, if it is missing."""
+        category = self.filter(key=key).first()
+        if category is None:
+            label = CategoryKey(key).label
+            raise ValidationError(f"公开目录中没有“{label}”分类，请联系系统管理员恢复。")
+        return category
+
+
 class Category(models.Model):
-    """An entry of the 主动公开目录 (disclosure catalog); the list is editable by managers."""
+    """An entry of the 主动公开目录 (disclosure catalog), shared by every agency: kept by the system
+    role (``roles.SYSTEM``), looked at by clerks and managers."""
+
+    Key = CategoryKey
 
     name = models.CharField("分类名称", max_length=50, unique=True)
-    slug = models.SlugField("网址名", max_length=50, unique=True)
+    slug = models.SlugField(
+        "网址名",
+        max_length=50,
+        unique=True,
+        help_text="用于公开网站的网址和订阅地址，创建后不能修改。",
+    )
     position = models.PositiveSmallIntegerField("排序", default=0)
+    key = models.CharField(
+        "系统用途",
+        max_length=20,
+        choices=CategoryKey.choices,
+        blank=True,
+        default=CategoryKey.NONE,
+        editable=False,
+        help_text="程序按此查找的分类（指南、年报），不能修改，也不能删除。",
+    )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "公开目录分类"
         verbose_name_plural = "公开目录分类"
         ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=~Q(key=""),
+                name="category_unique_key",
+                violation_error_message="已有相同系统用途的分类。",
+            ),
+            models.CheckConstraint(
+                condition=Q(key__in=CategoryKey.values),
+                name="category_key_valid",
+                violation_error_message="系统用途无效。",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -203,12 +283,26 @@ class Disclosure(models.Model):
         return reverse("disclosure:item_detail", args=[self.agency.code, self.pk])
 
 
+SEALED_MESSAGE = (
+    "该附件是已发布文件的封存版本（如政府信息公开工作年度报告的PDF），不能更换、修改或删除；"
+    "如需更正，请发布新的版本。"
+)
+
+
 class Attachment(models.Model):
     disclosure = models.ForeignKey(
         Disclosure, verbose_name="信息", on_delete=models.CASCADE, related_name="attachments"
     )
     title = models.CharField("附件名称", max_length=200, blank=True)
     file = models.FileField("文件", upload_to="attachments/%Y/%m/")
+    sha256 = models.CharField(
+        "封存校验和（SHA-256）",
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="发布后封存的文件（如年度报告的PDF）的校验和：封存的附件不能更换、修改或删除，"
+        "每次下载前按此核对。",
+    )
 
     class Meta:
         verbose_name = "附件"
@@ -221,13 +315,26 @@ class Attachment(models.Model):
     def clean(self):
         """A newly chosen file must be an allowed type by name and content, within the size
         limit (``uploads.check_upload``). A file already stored is not re-read: it is sent as a
-        sandboxed download whatever it holds."""
+        sandboxed download whatever it holds. A sealed attachment (as stored, not as this
+        instance claims) does not change at all."""
         super().clean()
+        if self.stored_sealed():
+            stored = Attachment.objects.filter(pk=self.pk).values("title", "file", "sha256").get()
+            if stored != {"title": self.title, "file": self.file.name, "sha256": self.sha256}:
+                raise ValidationError(SEALED_MESSAGE, code="attachment_sealed")
         if self.file and not self.file._committed:
             try:
                 check_upload(self.file.name, self.file.file)
             except ValidationError as error:
                 raise ValidationError({"file": error}) from None
+
+    def stored_sealed(self) -> bool:
+        """Whether the stored row is sealed (``sha256`` set when it was published as a fixed
+        version); read from the database, so an edited instance cannot unseal itself."""
+        return (
+            self.pk is not None
+            and Attachment.objects.filter(pk=self.pk).exclude(sha256="").exists()
+        )
 
 
 class YearlyFigures(models.Model):

@@ -6,8 +6,10 @@ admin, the importers and the commands apply the same rules. Each service validat
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from disclosure.clock.rules import request_check
@@ -15,7 +17,7 @@ from disclosure.clock.services import request_deadline_fill
 
 from . import numbering
 from .applications import Case, DisclosureRequest
-from .models import Agency, Disclosure
+from .models import Agency, Attachment, Disclosure
 
 
 def request_number_next(*, agency: Agency, received_on: datetime.date) -> str:
@@ -126,6 +128,22 @@ def disclosure_withdraw(*, disclosure: Disclosure, user) -> Disclosure:
     disclosure.full_clean()
     disclosure.save()
     return disclosure
+
+
+def attachment_add_sealed(
+    *, disclosure: Disclosure, title: str, filename: str, content: bytes
+) -> Attachment:
+    """Attach a file published as a fixed version (an annual report's PDF), sealed with the
+    SHA-256 of ``content``: it cannot be replaced, edited or deleted afterwards
+    (``Attachment.clean``, the admin's inline) and is checked against the hash before it is sent
+    (``uploads.check_sealed``). A correction is a new version, attached beside it."""
+    attachment = Attachment(
+        disclosure=disclosure, title=title, sha256=hashlib.sha256(content).hexdigest()
+    )
+    attachment.file.save(filename, ContentFile(content), save=False)
+    attachment.full_clean()
+    attachment.save()
+    return attachment
 
 
 @transaction.atomic

@@ -7,10 +7,16 @@ superuser's session. Every stored file is sent as a download with headers that s
 from rendering or sniffing it (``sandbox_download``), including files stored before this check.
 """
 
+import hashlib
+import logging
 import posixpath
+from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 PDF = b"%PDF-"
 ZIP = b"PK\x03\x04"
@@ -91,3 +97,44 @@ def sandbox_download(response):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+class AlteredFile(Exception):
+    """A sealed stored file (a published report's PDF) whose bytes no longer have the SHA-256 it
+    was sealed with: it is never sent (``refuse_altered``)."""
+
+
+def check_sealed(handle, sha256: str, *, name: str) -> None:
+    """Hash an open stored file and compare it with the SHA-256 it was sealed with; a mismatch is
+    logged (the path and both hashes) and raises ``AlteredFile``. The handle is rewound, so a
+    caller that streams it sends the bytes that were checked (a file replaced on disk by a rename
+    meanwhile is not what is sent)."""
+    digest = hashlib.sha256()
+    for chunk in handle.chunks():
+        digest.update(chunk)
+    handle.seek(0)
+    found = digest.hexdigest()
+    if found != sha256:
+        logger.warning(
+            "sealed file altered, refused: %s (sealed sha256 %s, stored file sha256 %s)",
+            name,
+            sha256,
+            found,
+        )
+        raise AlteredFile(name)
+
+
+def refuse_altered(view):
+    """For a view that sends a sealed file: ``AlteredFile`` becomes a Chinese 503 page (the file
+    exists but cannot be vouched for until it is restored), never the altered bytes."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except AlteredFile:
+            response = render(request, "file_altered.html", status=503)
+            response["Cache-Control"] = "no-store"
+            return response
+
+    return wrapped
