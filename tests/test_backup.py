@@ -32,8 +32,8 @@ ON_POSTGRESQL = SUITE_URL.startswith(("postgres://", "postgresql://", "pgsql://"
 BACKEND = "postgresql" if ON_POSTGRESQL else "sqlite"
 ATTACHMENT = "attachments/seed/实施细则.pdf"
 
-# Run in the source site: the demo, one attachment and the demo report published (its PDF is
-# stored under MEDIA_ROOT, its hashes in the database).
+# Run in the source site: the demo, one attachment, the demo report published and one letter
+# issued (their PDFs are stored under MEDIA_ROOT, their hashes in the database).
 SEED = f"""
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -51,6 +51,11 @@ name = default_storage.save({ATTACHMENT!r}, ContentFile(SMALL_PDF))
 Attachment.objects.create(disclosure=item, title="实施细则", file=name)
 manager = get_user_model().objects.get(username="manager")
 report_publish(report=load_demo_report(agency), user=manager)
+# An issued letter: its PDF is stored under MEDIA_ROOT, its SHA-256 in the database.
+from disclosure.letters.services import letter_draft_create, letter_issue
+from disclosure.models import DisclosureRequest
+request = DisclosureRequest.objects.filter(agency=agency).order_by("pk").first()
+letter_issue(letter=letter_draft_create(request=request, kind="receipt"), user=manager)
 """
 
 
@@ -404,7 +409,7 @@ def test_it_verifies_the_published_files_after_restore(snapshot, tmp_path):
     target.manage("restore", str(snapshot.backup))
 
     out = target.manage("verify_published").stdout
-    assert "核对通过" in out and "年度报告 4 项" in out, out
+    assert "核对通过" in out and "年度报告 4 项" in out and "答复书 1 项" in out, out
 
     pdf = target.media / "reports/wzjgsw/2020/v1.pdf"
     pdf.write_bytes(pdf.read_bytes() + b"%")
