@@ -82,6 +82,22 @@ class DashboardTests(TestCase):
         response = self.client.get(reverse("admin:index"))
         self.assertContains(response, reverse(URL))
 
+    def test_it_fills_the_status_column_of_overdue_rows(self):
+        log_in(self.client, self.clerk)
+        with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+            response = self.client.get(reverse(URL))
+        overdue_table = response.content.decode().split('<table class="overdue">')[1]
+        row = overdue_table.split("A-1</a></th>")[1].split("</tr>")[0]
+        status = row.rsplit("<td>", 1)[1]
+        self.assertIn('<span class="tag tag-overdue">逾期未答复</span>', status)
+
+    def test_it_is_linked_from_the_request_list_and_the_side_navigation(self):
+        log_in(self.client, self.clerk)
+        response = self.client.get(reverse("admin:disclosure_disclosurerequest_changelist"))
+        self.assertContains(response, 'class="clock-dashboard-link"')
+        nav = response.content.decode().split('id="nav-sidebar"')[1].split("</nav>")[0]
+        self.assertIn(f'href="{reverse(URL)}"', nav)
+
     def test_it_needs_the_view_permission(self):
         outsider = make_user("outsider", agencies=[self.agency])  # staff without a role
         log_in(self.client, outsider)

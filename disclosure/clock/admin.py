@@ -5,6 +5,9 @@ agency and kept by the system role (``roles.SYSTEM``), are in ``calendar_admin``
 
 from __future__ import annotations
 
+import datetime
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +22,7 @@ from django.utils.safestring import mark_safe
 from disclosure.access import user_agencies
 
 from . import rules, services
-from .calendar import WEEKDAYS, WorkCalendar
+from .calendar import WEEKDAYS, CalendarMissing, WorkCalendar
 from .calendar_admin import CalendarYearAdmin, HolidayAdmin
 from .models import RequestEvent, RequestEventKind
 from .selectors import SOON_WORKING_DAYS, calendar_warning, dashboard, request_deadline
@@ -48,9 +51,50 @@ class RequestCheckFormMixin:
             self._update_errors(exc)
 
 
+# The fields each kind of event uses besides 事项 and 日期 (the model's constraints say the
+# same in the database). The inline shows only these (static/js/clock-events.js reads the map
+# from the 事项 select), and a value left in a hidden field is dropped when the form is saved.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    RequestEventKind.CORRECTION_NOTICE: ("period_days", "note"),
+    RequestEventKind.CORRECTION_RECEIVED: ("note",),
+    RequestEventKind.CONSULT_THIRD_PARTY: ("ends_on", "counterpart", "note"),
+    RequestEventKind.CONSULT_AGENCY: ("ends_on", "counterpart", "note"),
+    RequestEventKind.EXTENSION: ("period_days", "approved_by", "notified_on", "note"),
+    RequestEventKind.FEE_NOTICE: ("fee_basis", "fee_quantity", "amount", "note"),
+    RequestEventKind.FEE_PAID: ("note",),
+}
+KIND_DEPENDENT_FIELDS = (
+    "period_days",
+    "ends_on",
+    "counterpart",
+    "approved_by",
+    "notified_on",
+    "fee_basis",
+    "fee_quantity",
+    "note",
+)
+
+
 class RequestEventForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            self.fields["kind"].widget.attrs.update(
+                {
+                    "class": "clock-event-kind",
+                    "data-kind-fields": json.dumps({str(k): v for k, v in KIND_FIELDS.items()}),
+                }
+            )
+
     def clean(self):
         cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind in KIND_FIELDS:
+            # A value typed before the kind was changed is hidden on the page: drop it rather
+            # than fail on a field the clerk cannot see.
+            for name in KIND_DEPENDENT_FIELDS:
+                if name not in KIND_FIELDS[kind] and name in cleaned:
+                    cleaned[name] = getattr(self.fields[name], "empty_value", None)
         event = self.instance
         event.kind = cleaned.get("kind", event.kind)
         event.fee_basis = cleaned.get("fee_basis", "")
@@ -76,24 +120,26 @@ class RequestEventForm(forms.ModelForm):
             self._update_errors(exc)
 
 
-class RequestEventInline(admin.TabularInline):
+class RequestEventInline(admin.StackedInline):
+    """One block per event, a line per group of fields: the page does not scroll sideways at
+    1366 px, and the script hides the fields the chosen kind does not use."""
+
     model = RequestEvent
     form = RequestEventForm
     extra = 0
     fields = [
-        "kind",
-        "on",
-        "period_days",
-        "ends_on",
-        "counterpart",
-        "approved_by",
-        "notified_on",
-        "fee_basis",
-        "fee_quantity",
-        "amount",
+        ("kind", "on"),
+        ("period_days", "ends_on", "counterpart"),
+        ("approved_by", "notified_on"),
+        ("fee_basis", "fee_quantity", "amount"),
         "note",
     ]
     readonly_fields = ["amount"]
+    classes = ["clock-events"]
+
+    class Media:
+        js = ["js/clock-events.js"]
+
     verbose_name = "办理事项"
     verbose_name_plural = (
         "办理事项（补正、征求意见、延期、收费）：每项按实际发生的日期登记，答复期限随之重算"
@@ -175,6 +221,43 @@ def _due_badge(obj, today) -> str:
     return date_format(obj.due_on)
 
 
+def answer_timing(
+    decided_on: datetime.date, due_on: datetime.date | None, *, provisional: bool = False
+) -> str:
+    """The clock block of an answered request: when it was answered and how many working days
+    before or after the deadline."""
+    answered = f"已于{date_format(decided_on)}答复"
+    if due_on is None:
+        return answered
+    calendar = WorkCalendar.load()
+    try:
+        early = calendar.workdays_in(decided_on, due_on)
+        late = calendar.workdays_in(due_on, decided_on)
+    except CalendarMissing:
+        provisional = True
+        calendar = calendar.guessing()
+        early = calendar.workdays_in(decided_on, due_on)
+        late = calendar.workdays_in(due_on, decided_on)
+    limit = f"答复期限{date_format(due_on)}"
+    if late:
+        text = format_html(
+            '{}，<span class="clock-late">逾期{}个工作日</span>（{}）', answered, late, limit
+        )
+    elif early:
+        text = format_html(
+            '{}，<span class="clock-on-time">提前{}个工作日</span>（{}）', answered, early, limit
+        )
+    else:
+        text = format_html(
+            '{}，<span class="clock-on-time">期限当日答复</span>（{}）', answered, limit
+        )
+    if provisional:
+        return format_html(
+            '{} <span class="clock-provisional" title="{}">暂定</span>', text, PROVISIONAL_TITLE
+        )
+    return text
+
+
 class ClockAdminMixin:
     """For ``DisclosureRequestAdmin``."""
 
@@ -191,6 +274,8 @@ class ClockAdminMixin:
     def due_display(self, obj):
         if obj is None or obj.pk is None:
             return "保存后计算。"
+        if obj.decided_on:
+            return answer_timing(obj.decided_on, obj.due_on, provisional=obj.deadline_provisional)
         return due_badge(obj, timezone.localdate())
 
     @admin.display(description="期限计算")
@@ -198,6 +283,13 @@ class ClockAdminMixin:
         if obj is None or obj.pk is None:
             return "—"
         deadline = request_deadline(obj)
+        lines = list(deadline.steps)
+        if obj.decided_on and lines and "前答复" in lines[-1]:
+            # Answered: the last line says when and whether on time, not "应于…前答复".
+            lines[-1] = lines[-1].replace("应于", "答复期限为").replace("前答复", "")
+            lines.append(
+                answer_timing(obj.decided_on, obj.due_on, provisional=obj.deadline_provisional)
+            )
         steps = format_html_join(
             "",
             "<li{}>{}</li>",
@@ -208,7 +300,7 @@ class ClockAdminMixin:
                     else "",
                     step,
                 )
-                for step in deadline.steps
+                for step in lines
             ),
         )
         return format_html('<ol class="clock-steps">{}</ol>', steps)

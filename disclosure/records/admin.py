@@ -4,9 +4,12 @@ confirm it exists."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Min
 from django.http import Http404
+from django.urls import path
 from django.utils.html import format_html
 
 from disclosure.access import (
@@ -30,6 +33,7 @@ from disclosure.letters.models import WithheldPart
 
 from . import numbering, personal, services
 from .applications import Case, DisclosureRequest
+from .choices import ApplicantType
 from .models import Agency, Attachment, Category, Disclosure, YearlyFigures
 
 admin.site.site_header = "政府信息公开管理"
@@ -62,13 +66,87 @@ class NumberedForm(forms.ModelForm):
 
 
 class RequestForm(RequestCheckFormMixin, NumberedForm):
+    """申请人类型 in two steps, as the application form asks it: 公民 or 法人或其他组织, then
+    (for an organisation) its kind, the columns of table 三."""
+
+    PERSON, ORGANISATION = "person", "organisation"
+
+    applicant_category = forms.ChoiceField(
+        label="申请人类型",
+        choices=[(PERSON, "公民"), (ORGANISATION, "法人或其他组织")],
+        widget=forms.RadioSelect(attrs={"class": "applicant-category"}),
+        # Not required: a form posted without it (an older page, a script) is read from the
+        # stored type below.
+        required=False,
+    )
+
     date_field = "received_on"
     next_number = staticmethod(services.request_number_next)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.fields.get("applicant_type")
+        if kind is None:
+            return
+        kind.label = "组织类型"
+        kind.required = False
+        kind.help_text = "申请人为法人或其他组织时选择。"
+        # The select offers the organisations' kinds only; the field still accepts 自然人.
+        kind.widget.choices = [("", "---------")] + [
+            (value, label)
+            for value, label in ApplicantType.choices
+            if value != ApplicantType.NATURAL_PERSON
+        ]
+        kind.widget.attrs["class"] = "applicant-org-type"
+        current = self.instance.applicant_type
+        if current:
+            is_person = current == ApplicantType.NATURAL_PERSON
+            self.initial["applicant_category"] = self.PERSON if is_person else self.ORGANISATION
+
+    def clean(self):
+        cleaned = super().clean()
+        if "applicant_type" not in self.fields:
+            return cleaned
+        category = cleaned.get("applicant_category")
+        kind = cleaned.get("applicant_type")
+        if not category and kind:
+            category = self.PERSON if kind == ApplicantType.NATURAL_PERSON else self.ORGANISATION
+        if category == self.PERSON:
+            cleaned["applicant_type"] = ApplicantType.NATURAL_PERSON
+        elif category == self.ORGANISATION:
+            if kind in ("", None, ApplicantType.NATURAL_PERSON):
+                self.add_error("applicant_type", "申请人为法人或其他组织时，请选择组织类型。")
+        elif "applicant_type" not in self.errors:
+            self.add_error("applicant_category", "请选择申请人类型：公民或法人或其他组织。")
+        return cleaned
 
 
 class CaseForm(NumberedForm):
     date_field = "filed_on"
     next_number = staticmethod(services.case_number_next)
+
+
+def request_choice_label(obj: DisclosureRequest) -> str:
+    """A request as the case form's chooser lists it: number, subject and date of receipt (no
+    applicant: the chooser is not the place for personal data)."""
+    subject = obj.subject if len(obj.subject) <= 30 else obj.subject[:29] + "…"
+    return f"{obj.number}｜{subject or '（无申请内容）'}｜{obj.received_on.isoformat()}"
+
+
+class RequestChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return request_choice_label(obj)
+
+
+class RequestAutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete (same permission checks and search), with the label above."""
+
+    def serialize_result(self, obj, to_field_name):
+        return {"id": str(getattr(obj, to_field_name)), "text": request_choice_label(obj)}
+
+
+class RequestAutocompleteSelect(AutocompleteSelect):
+    url_name = "%s:disclosure_case_request_autocomplete"
 
 
 class DecidedYearFilter(admin.SimpleListFilter):
@@ -266,6 +344,7 @@ class DisclosureRequestAdmin(
 ):
     resource_classes = [RequestResource]
     form = RequestForm
+    change_list_template = "disclosure/admin/request_change_list.html"
     list_display = [
         "number",
         "received_on",
@@ -298,6 +377,7 @@ class DisclosureRequestAdmin(
             "申请人（个人信息，不对外公开）",
             {
                 "fields": [
+                    "applicant_category",
                     "applicant_type",
                     "applicant_name",
                     "applicant_id_number",
@@ -310,6 +390,11 @@ class DisclosureRequestAdmin(
         ("办理", {"fields": ["handler", "outcome", "decided_on", "notes"]}),
         ("答复期限", {"fields": ["due_display", "deadline_explanation", "letter_links"]}),
     ]
+
+    class Media:
+        # A Media here replaces the mixins' (they are not media-defining classes): keep theirs.
+        css = ClockAdminMixin.Media.css
+        js = ["js/applicant-type.js"]
 
     @admin.display(description="申请人", ordering="applicant_name")
     def applicant_masked(self, obj):
@@ -394,12 +479,39 @@ class DisclosureRequestAdmin(
 class CaseAdmin(LedgerAdminMixin, AgencyScopedAdmin):
     resource_classes = [CaseResource]
     form = CaseForm
-    list_display = ["number", "kind", "filed_on", "result_display", "concluded_on", "request"]
+    list_display = [
+        "number",
+        "kind",
+        "authority",
+        "filed_on",
+        "result_display",
+        "concluded_on",
+        "decision_number",
+        "request",
+    ]
     list_filter = ["kind", "result"]
     list_select_related = ["agency", "request"]
-    search_fields = ["number", "request__number"]
+    search_fields = ["number", "request__number", "decision_number", "authority"]
     date_hierarchy = "filed_on"
     autocomplete_fields = ["request"]
+    fieldsets = [
+        (None, {"fields": ["agency", "number", "kind", "authority", "filed_on", "request"]}),
+        ("审结", {"fields": ["result", "concluded_on", "decision_number"]}),
+        (None, {"fields": ["notes"]}),
+    ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(
+            RequestAutocompleteView.as_view(admin_site=self.admin_site)
+        )
+        name = "disclosure_case_request_autocomplete"
+        return [path("request-autocomplete/", view, name=name), *super().get_urls()]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "request":
+            kwargs["form_class"] = RequestChoiceField
+            kwargs["widget"] = RequestAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="结果", ordering="result")
     def result_display(self, obj):

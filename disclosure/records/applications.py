@@ -178,6 +178,18 @@ class Case(models.Model):
     concluded_on = models.DateField(
         "审结日期", null=True, blank=True, validators=[date_not_in_future]
     )
+    authority = models.CharField(
+        "复议机关或法院",
+        max_length=200,
+        blank=True,
+        help_text="行政复议：复议机关，如“温州市人民政府”；行政诉讼：受理的人民法院。",
+    )
+    decision_number = models.CharField(
+        "决定书文号",
+        max_length=100,
+        blank=True,
+        help_text="复议决定书或判决书、裁定书的文号，如“温政复〔2024〕12号”“（2024）浙0302行初45号”。",
+    )
     request = models.ForeignKey(
         DisclosureRequest,
         verbose_name="所涉申请",
