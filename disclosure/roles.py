@@ -52,6 +52,10 @@ CLERK_PERMISSIONS = [
     # The shared tables: looked at, never changed (SYSTEM_PERMISSIONS).
     "disclosure.view_calendaryear",
     "disclosure.view_holiday",
+    # The 网上申请 queue (disclosure/online): looked at, confirmed as requests or turned away;
+    # never edited or deleted (docs/online.md).
+    "online.view_onlineapplication",
+    "online.decide_onlineapplication",
     # The annual report: clerks may look at the preview and the published versions.
     "reports.view_report",
     "reports.view_reportversion",

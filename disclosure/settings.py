@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "reports",
     "disclosure.devtools",
     "disclosure.audit",
+    "disclosure.online",
     "disclosure.apps.AdminConfig",  # django.contrib.admin with the scoped admin.site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -263,6 +264,29 @@ CACHES = {
 # How long a rendered public page may be kept (every write to what it shows retires it at once,
 # see disclosure/public/pagecache.py); 0 turns the page cache off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+
+# The public's online applications (disclosure/online, docs/online.md): submissions per client
+# address per hour (every post counts, solved captcha or not), the largest form body accepted,
+# failed status look-ups before a lockout (per address and per application number) and its
+# length, how long a captcha image stays valid.
+ONLINE_APPLY_PER_HOUR = env_int("ONLINE_APPLY_PER_HOUR", 5)
+ONLINE_MAX_BODY_BYTES = env_int("ONLINE_MAX_BODY_BYTES", 32 * 1024)
+ONLINE_STATUS_FAILURE_LIMIT = env_int("ONLINE_STATUS_FAILURE_LIMIT", 5)
+ONLINE_STATUS_LOCKOUT_MINUTES = env_int("ONLINE_STATUS_LOCKOUT_MINUTES", 30)
+ONLINE_CAPTCHA_MINUTES = env_int("ONLINE_CAPTCHA_MINUTES", 10)
+# E-mail to applicants (receipts, changes of state): printed to the console unless an SMTP
+# server is given.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 # The change history is for reading: reverting would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True

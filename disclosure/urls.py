@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from disclosure.online import urls as online_urls
 from disclosure.public import urls as public_urls
 from disclosure.public.sitemaps import SITEMAPS
 from reports import public as report_pages
@@ -19,6 +20,8 @@ from .views import healthz, server_error, staff_media
 sitemaps = {**SITEMAPS, "reports": report_pages.ReportSitemap}
 public_site = [
     *public_urls.sitemap_urls(sitemaps),
+    # The public's applications (never page-cached), before the agency's catch patterns.
+    *online_urls.urlpatterns,
     *public_urls.urlpatterns,
     *report_pages.urlpatterns,
 ]

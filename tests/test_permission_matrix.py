@@ -30,6 +30,8 @@ from disclosure.clock.models import CalendarYear, Holiday
 from disclosure.identity.models import LoginAttempt
 from disclosure.letters.services import letter_draft_create
 from disclosure.models import Category, Disclosure, YearlyFigures
+from disclosure.online.models import OnlineApplication
+from disclosure.online.services import application_submit
 from disclosure.roles import CLERK, SYSTEM
 from reports.models import Report
 from tests.factories import (
@@ -100,6 +102,11 @@ EXPECTED: dict[str, Row] = {
     "admin:password_change_done": row("L 200 200 200 200 200"),
     "admin:autocomplete": row(
         "L 200 200 200 404 200",  # each clerk gets their own agency's requests only
+        query={"app_label": "disclosure", "model_name": "case", "field_name": "request"},
+    ),
+    # The case form's request chooser: the same view with the label 编号｜申请内容｜日期.
+    "admin:disclosure_case_request_autocomplete": row(
+        "L 200 200 200 404 200",
         query={"app_label": "disclosure", "model_name": "case", "field_name": "request"},
     ),
     "admin:jsi18n": row("L 200 200 200 200 200"),
@@ -309,6 +316,22 @@ EXPECTED: dict[str, Row] = {
         change="L 404 404 404 200 200",
     ),
     "admin:audit_accessevent_export": row("L 404 404 404 200 200"),
+    # --- the 网上申请 queue: agency A's clerks and managers look, confirm and turn away; nobody
+    # adds, edits or deletes (docs/online.md)
+    **_model_rows(
+        "online_onlineapplication",
+        "onlineapplication",
+        changelist="L 200 200 200 404 200",
+        add="L 404 404 404 404 404",
+        history="L 200 404 200 404 200",
+        delete="L 404 404 404 404 404",
+        change="L 200 404 200 404 200",
+    ),
+    # Confirming goes on to the new request; the reject page asks for the reason.
+    "admin:online_onlineapplication_confirm": row(
+        "L 302 404 302 404 302", "onlineapplication", method="post"
+    ),
+    "admin:online_onlineapplication_reject": row("L 200 404 200 404 200", "onlineapplication"),
     # --- uploaded files, for the staff of the owning agency
     "staff_media": row("L 200 404 200 404 200", "media_path"),
     # --- the load balancer's check
@@ -330,6 +353,14 @@ EXPECTED: dict[str, Row] = {
     "disclosure:report_detail": row("200 200 200 200 200 200", "code", "year"),
     "disclosure:report_version": row("200 200 200 200 200 200", "code", "year", "version_no"),
     "disclosure:report_pdf": row("200 200 200 200 200 200", "code", "year", "version_no"),
+    # The public's applications (never page-cached): the receipt without a fresh submission in
+    # the session goes to the status page.
+    "disclosure:online_apply": row("200 200 200 200 200 200", "code"),
+    "disclosure:online_receipt": row("302 302 302 302 302 302", "code"),
+    "disclosure:online_captcha": row("200 200 200 200 200 200", "code"),
+    "disclosure:online_status": row("200 200 200 200 200 200", "code"),
+    # The decision letter is posted for a number and password; none posted is a 400.
+    "disclosure:online_status_letter": row("400 400 400 400 400 400", "code", method="post"),
 }
 
 
@@ -367,6 +398,22 @@ class PermissionMatrixTests(TestCase):
         cls.case = make_case(cls.a, number="A-CASE", request=cls.request)
         cls.letter = letter_draft_create(request=cls.request, kind="receipt")
         cls.figures = YearlyFigures.objects.create(agency=cls.a, year=2020)
+        cls.online, _password = application_submit(
+            application=OnlineApplication(
+                agency=cls.a,
+                applicant_kind="citizen",
+                applicant_type="natural_person",
+                name="网上申请人",
+                id_type="passport",
+                id_number="E12345678",
+                phone="13900000000",
+                address="甲市某路1号",
+                description="甲局的网上申请",
+                form_wanted="paper",
+                delivery="pickup",
+                consent=True,
+            )
+        )
         cls.report = Report.objects.create(agency=cls.a, year=2020, template="2019")
         cls.report.introduction = "修改过的引言。"  # a second history entry
         cls.report.save()
@@ -393,6 +440,7 @@ class PermissionMatrixTests(TestCase):
             "case_history": self.case.history.earliest().pk,
             "letter": self.letter.pk,
             "figures": self.figures.pk,
+            "onlineapplication": self.online.pk,
             "report": self.report.pk,
             "report_history": self.report.history.earliest().pk,
             "version": version.pk,

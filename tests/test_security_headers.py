@@ -25,6 +25,8 @@ from django.urls.resolvers import RegexPattern
 from disclosure.devtools.demo import AGENCY_CODE, DEMO_USERS, load_demo
 from disclosure.letters.services import letter_draft_create
 from disclosure.models import Agency, Disclosure, DisclosureRequest
+from disclosure.online.models import OnlineApplication
+from disclosure.online.services import application_submit
 from reports import services as report_services
 from reports.models import Report
 from tests.factories import (
@@ -300,6 +302,22 @@ class AdminAndPublicPagesInBrowserTests(StaticLiveServerTestCase):
         make_case(self.agency, request=DisclosureRequest.objects.filter(agency=self.agency).first())
         decided = DisclosureRequest.objects.filter(agency=self.agency, decided_on__isnull=False)
         letter_draft_create(request=decided.exclude(outcome="other").first(), kind="decision")
+        application_submit(  # the 网上申请 queue's pages (docs/online.md)
+            application=OnlineApplication(
+                agency=self.agency,
+                applicant_kind="citizen",
+                applicant_type="natural_person",
+                name="网上申请人",
+                id_type="passport",
+                id_number="E12345678",
+                phone="13900000000",
+                address="温州市某路1号",
+                description="网上申请的内容",
+                form_wanted="paper",
+                delivery="pickup",
+                consent=True,
+            )
+        )
         self.report = report_services.report_publish(
             report=Report.objects.get(agency=self.agency, year=2020),
             user=make_user("publisher", superuser=True),
@@ -427,6 +445,8 @@ class AdminAndPublicPagesInBrowserTests(StaticLiveServerTestCase):
             (f"/{code}/items/{Disclosure.objects.filter(agency=self.agency).first().pk}/", None),
             (f"/{code}/reports/", None),
             (f"/{code}/reports/{self.report.year}/", "public-report"),
+            (f"/{code}/apply/", "public-apply"),
+            (f"/{code}/apply/status/", None),
             ("/no-such-agency/", None),
         ]
         for path, shot in public:
