@@ -25,6 +25,8 @@ from disclosure.audit.models import AccessEvent
 from disclosure.clock.selectors import applicant_pieces_before
 from disclosure.ledger import writing
 from disclosure.models import DisclosureRequest
+from disclosure.online.models import OnlineApplication
+from disclosure.online.services import application_submit
 from disclosure.records import services
 from tests.adminforms import admin_post_data
 from tests.factories import ledger_csv, log_in, make_agency, make_clerk, make_event, make_request
@@ -345,6 +347,32 @@ class KeyRotationTests(TestCase):
             out = StringIO()
             call_command("personal_data_rotate", stdout=out)  # nothing left to do
             self.assertIn("重新加密 0 个值", out.getvalue())
+
+    def test_it_reencrypts_the_online_applications_waiting_in_the_queue(self):
+        with override_settings(PERSONAL_DATA_KEYS=[self.OLD]):
+            application, _password = application_submit(
+                application=OnlineApplication(
+                    agency=self.agency,
+                    applicant_kind="citizen",
+                    applicant_type="natural_person",
+                    name="网上申请人",
+                    id_type="passport",
+                    id_number="E12345678",
+                    phone=PHONE,
+                    address="某路1号",
+                    description="网上申请",
+                    form_wanted="paper",
+                    delivery="pickup",
+                    consent=True,
+                )
+            )
+        out = StringIO()
+        with override_settings(PERSONAL_DATA_KEYS=[self.NEW, self.OLD]):
+            call_command("personal_data_rotate", stdout=out)
+        self.assertIn("网上申请 2 个值", out.getvalue())
+        with override_settings(PERSONAL_DATA_KEYS=[self.NEW]):  # the old key removed
+            application = OnlineApplication.objects.get(pk=application.pk)
+            self.assertEqual((application.id_number, application.phone), ("E12345678", PHONE))
 
     def test_it_refuses_when_a_key_is_missing_and_writes_nothing(self):
         with override_settings(PERSONAL_DATA_KEYS=[self.OLD]):

@@ -124,6 +124,33 @@ def personal_data_rotate() -> Rotation:
     return Rotation(checked=len(rows), reencrypted=reencrypted, reindexed=reindexed)
 
 
+def reencrypt_columns(model, fields: tuple[str, ...]) -> int:
+    """Re-encrypt with the newest key every value of ``fields`` of ``model`` that is under an
+    older one (raw SQL, in the caller's transaction; no keyed hash: for tables without one, such
+    as the online applications waiting in the queue). Returns how many values changed; raises
+    ``crypto.DecryptionError`` when a value's key is no longer configured."""
+    ring = keyring()
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [quote(model._meta.get_field(name).column) for name in fields]
+    changed = 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, {', '.join(columns)} FROM {table}")
+        changes = []
+        for pk, *tokens in cursor.fetchall():
+            new = [t if not t or ring.is_current(t) else encrypt(decrypt(t)) for t in tokens]
+            if new != tokens:
+                changed += sum(a != b for a, b in zip(new, tokens, strict=True))
+                changes.append((*new, pk))
+        assignments = ", ".join(f"{column} = %s" for column in columns)
+        for start in range(0, len(changes), BATCH_SIZE):
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",
+                changes[start : start + BATCH_SIZE],
+            )
+    return changed
+
+
 def years_before(day: datetime.date, years: int) -> datetime.date:
     """The same day ``years`` earlier (29 February → 28 February)."""
     try:

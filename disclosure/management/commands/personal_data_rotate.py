@@ -5,8 +5,10 @@ PERSONAL_DATA_KEYS=NEW,OLD python manage.py personal_data_rotate
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from disclosure import crypto
+from disclosure.online.models import OnlineApplication
 from disclosure.records import personal
 
 
@@ -32,7 +34,10 @@ class Command(BaseCommand):
             self.stdout.write(crypto.generate_key())
             return
         try:
-            done = personal.personal_data_rotate()
+            with transaction.atomic():
+                done = personal.personal_data_rotate()
+                # The applications waiting in the 网上申请 queue hold the same kind of data.
+                online = personal.reencrypt_columns(OnlineApplication, ("id_number", "phone"))
         except crypto.DecryptionError as exc:
             raise CommandError(f"{exc} 未改动任何数据。") from None
         if not no_vacuum:
@@ -40,6 +45,7 @@ class Command(BaseCommand):
         current = crypto.keyring().current
         self.stdout.write(
             f"检查 {done.checked} 条有证件号码或电话的申请：重新加密 {done.reencrypted} 个值，"
+            f"网上申请 {online} 个值，"
             f"更新 {done.reindexed} 个密钥散列。所有值现已用密钥 {current} 加密，"
             "可以从 PERSONAL_DATA_KEYS 中删除其他密钥。"
         )
