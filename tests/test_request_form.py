@@ -88,7 +88,7 @@ class RequestFormTests(TestCase):
 
         # 公民: the organisation's kind, if one was left selected, does not count.
         self.assertEqual(
-            self.post(applicant_category="person", applicant_type="research").status_code, 302
+            self.post(applicant_category="citizen", applicant_type="research").status_code, 302
         )
         self.request.refresh_from_db()
         self.assertEqual(self.request.applicant_type, "natural_person")

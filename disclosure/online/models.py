@@ -14,17 +14,12 @@ from django.db.models import Q
 from disclosure.access import AgencyScopedQuerySet
 from disclosure.crypto import EncryptedCharField
 from disclosure.records.applications import DisclosureRequest
-from disclosure.records.choices import ApplicantType
+from disclosure.records.choices import ApplicantKind, ApplicantType
 from disclosure.records.models import Agency
 
 from .idnumbers import validate_id_card, validate_uscc
 
 ID_CHECKS = {"id_card": validate_id_card, "uscc": validate_uscc}
-
-
-class ApplicantKind(models.TextChoices):
-    CITIZEN = "citizen", "公民"
-    ORGANISATION = "organisation", "法人或其他组织"
 
 
 class IdType(models.TextChoices):

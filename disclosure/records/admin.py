@@ -33,7 +33,7 @@ from disclosure.letters.models import WithheldPart
 
 from . import numbering, personal, services
 from .applications import Case, DisclosureRequest
-from .choices import ApplicantType
+from .choices import ApplicantKind, ApplicantType
 from .models import Agency, Attachment, Category, Disclosure, YearlyFigures
 
 admin.site.site_header = "政府信息公开管理"
@@ -69,11 +69,11 @@ class RequestForm(RequestCheckFormMixin, NumberedForm):
     """申请人类型 in two steps, as the application form asks it: 公民 or 法人或其他组织, then
     (for an organisation) its kind, the columns of table 三."""
 
-    PERSON, ORGANISATION = "person", "organisation"
+    PERSON, ORGANISATION = ApplicantKind.CITIZEN, ApplicantKind.ORGANISATION
 
     applicant_category = forms.ChoiceField(
         label="申请人类型",
-        choices=[(PERSON, "公民"), (ORGANISATION, "法人或其他组织")],
+        choices=ApplicantKind.choices,
         widget=forms.RadioSelect(attrs={"class": "applicant-category"}),
         # Not required: a form posted without it (an older page, a script) is read from the
         # stored type below.

@@ -7,6 +7,14 @@ from enum import nonmember
 from django.db import models
 
 
+class ApplicantKind(models.TextChoices):
+    """Who applies, as 第二十九条 and the forms ask it first: a citizen, or an organisation (then
+    its ``ApplicantType`` for table 三)."""
+
+    CITIZEN = "citizen", "公民"
+    ORGANISATION = "organisation", "法人或其他组织"
+
+
 class ApplicantType(models.TextChoices):
     """The columns of table 三 (申请人情况)."""
 
