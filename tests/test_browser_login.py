@@ -4,13 +4,10 @@ here as the app does), keeps the recovery codes, signs out, signs in again with 
 a clerk with an authenticator signs in with its code. No page breaks the Content-Security-Policy.
 Screenshots go to tests/artifacts/ (git-ignored)."""
 
-import os
-import shutil
-
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.browser import ARTIFACTS, BrowserTestCase
 from tests.factories import (
     make_agency,
     make_clerk,
@@ -19,45 +16,15 @@ from tests.factories import (
     totp_code,
     totp_for_secret,
 )
-from tests.test_security_headers import ARTIFACTS, restore_migrated_database
 
-CHROMIUM = shutil.which("chromium")
 PASSWORD = "Wz-Browser-2020"
 
 
-class TwoFactorLoginBrowserTests(StaticLiveServerTestCase):
+class TwoFactorLoginBrowserTests(BrowserTestCase):
     """One test, on a copy of the migrated database restored before and after (see
     tests/test_security_headers.py)."""
 
     serialized_rollback = True
-
-    @classmethod
-    def setUpClass(cls):
-        if not CHROMIUM:
-            raise AssertionError("Chromium is missing: run bin/setup (Debian package chromium).")
-        restore_migrated_database()
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        ARTIFACTS.mkdir(exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
-        restore_migrated_database()
 
     def setUp(self):
         agency = make_agency("wzjgsw", "温州市机关事务管理局")

@@ -2,57 +2,25 @@
 server: home, a category, a Chinese search, an item, an attachment and the published report's
 PDF. Screenshots go to tests/artifacts/ (git-ignored) for a person to look at."""
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 from disclosure.devtools.demo import AGENCY_CODE, load_demo
 from disclosure.devtools.demo_report import load_demo_report
 from disclosure.models import Agency, Disclosure
 from reports import services as report_services
+from tests.browser import ARTIFACTS, BrowserTestCase
 from tests.factories import make_attachment
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium")
 ATTACHMENT = "二〇二〇年垃圾分类工作实施细则（附件内容）".encode()
 
 
-class PublicSiteBrowserTests(StaticLiveServerTestCase):
+class PublicSiteBrowserTests(BrowserTestCase):
     """One test: the data made by migrations (categories, groups) is gone after the first
     test's flush, and ``serialized_rollback`` cannot bring it back once Playwright has started
     (its greenlets give Django a fresh connection object without the serialized copy)."""
-
-    @classmethod
-    def setUpClass(cls):
-        if not CHROMIUM:
-            raise AssertionError("Chromium is missing: run bin/setup (Debian package chromium).")
-        # Playwright's sync API runs an event loop in this thread; the ORM calls made here
-        # between browser steps are still plain synchronous code.
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        ARTIFACTS.mkdir(exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
 
     def setUp(self):
         load_demo()

@@ -4,12 +4,10 @@ citizen sees 已受理 with the due date, the clerk answers and issues the lette
 downloads it. No CSP violation on the way; screenshots go to tests/artifacts/ (online-*.png)."""
 
 import datetime
-import os
 from importlib import import_module
 from unittest import mock
 
 from django.conf import settings
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.urls import reverse
 
 from disclosure.letters import services as letter_services
@@ -17,41 +15,15 @@ from disclosure.online.captcha import SESSION_KEY
 from disclosure.online.models import OnlineApplication
 from disclosure.online.services import application_confirm
 from disclosure.records.services import request_decide
+from tests.browser import ARTIFACTS, BrowserTestCase
 from tests.factories import make_agency, make_clerk
 from tests.online_helpers import APPLICANT_NAME, VALID_ID_CARD
-from tests.test_browser_public import ARTIFACTS, CHROMIUM
 
 PHONE = {"width": 390, "height": 844}
 
 
-class OnlineBrowserTests(StaticLiveServerTestCase):
+class OnlineBrowserTests(BrowserTestCase):
     """One test, as in tests/test_browser_public.py (the migrated data is gone after a flush)."""
-
-    @classmethod
-    def setUpClass(cls):
-        if not CHROMIUM:
-            raise AssertionError("Chromium is missing: run bin/setup (Debian package chromium).")
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        ARTIFACTS.mkdir(exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
 
     def setUp(self):
         self.agency = make_agency("wzj", "温州市交通局")

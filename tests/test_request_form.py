@@ -6,10 +6,7 @@ script hides the fields a kind does not use; screenshot in tests/artifacts/)."""
 
 import datetime
 import json
-import os
-import shutil
 
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import TestCase
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,8 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from disclosure.clock.admin import KIND_FIELDS, answer_timing
 from disclosure.records import services
 from tests.adminforms import admin_post_data
+from tests.browser import ARTIFACTS, BrowserTestCase
 from tests.factories import log_in, make_agency, make_clerk, make_event, make_request, totp_code
-from tests.test_security_headers import ARTIFACTS, restore_migrated_database
 
 D = datetime.date
 CHANGE = "admin:disclosure_disclosurerequest_change"
@@ -128,41 +125,10 @@ class DashboardLinkTests(TestCase):
         self.assertIn(f'href="{url}"', nav)
 
 
-CHROMIUM = shutil.which("chromium")
-
-
-class RequestPageInBrowserTests(StaticLiveServerTestCase):
+class RequestPageInBrowserTests(BrowserTestCase):
     """One test, on a copy of the migrated database (see tests/test_browser_login.py)."""
 
     serialized_rollback = True
-
-    @classmethod
-    def setUpClass(cls):
-        if not CHROMIUM:
-            raise AssertionError("Chromium is missing: run bin/setup (Debian package chromium).")
-        restore_migrated_database()
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        ARTIFACTS.mkdir(exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
-        restore_migrated_database()
 
     def test_it_fits_1366_pixels_and_shows_only_the_fields_of_the_kind(self):
         agency = make_agency("wzjgsw", "温州市机关事务管理局")

@@ -4,7 +4,6 @@ public pages; HSTS, secure cookies and the HTTPS redirect in the production envi
 ``check --deploy`` passes; and gunicorn's access log without query strings."""
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,9 +14,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import SimpleTestCase, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
@@ -29,6 +25,7 @@ from disclosure.online.models import OnlineApplication
 from disclosure.online.services import application_submit
 from reports import services as report_services
 from reports.models import Report
+from tests.browser import ARTIFACTS, BrowserTestCase
 from tests.factories import (
     ledger_csv,
     log_in,
@@ -41,8 +38,6 @@ from tests.factories import (
 )
 
 BASE_DIR = Path(settings.BASE_DIR)
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium")
 
 # What the policy must say, directive by directive.
 REQUIRED_DIRECTIVES = {
@@ -250,48 +245,12 @@ def admin_url_patterns(patterns=None):
             yield pattern
 
 
-def restore_migrated_database():
-    """The database as the migrations left it (categories, groups, the calendar): a live-server
-    test ends with a flush. The copy is the one ``serialized_rollback`` has taken."""
-    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-    connection = connections[DEFAULT_DB_ALIAS]
-    connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
-class AdminAndPublicPagesInBrowserTests(StaticLiveServerTestCase):
+class AdminAndPublicPagesInBrowserTests(BrowserTestCase):
     """One test (see tests/test_browser_public.py for why): a superuser opens every admin page
     of the URLconf, then a visitor the public pages; any CSP violation Chromium reports in the
     console fails the test."""
 
     serialized_rollback = True  # a copy of the migrated database is kept for this test
-
-    @classmethod
-    def setUpClass(cls):
-        if not CHROMIUM:
-            raise AssertionError("Chromium is missing: run bin/setup (Debian package chromium).")
-        restore_migrated_database()  # before Playwright starts (see test_browser_public.py)
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        ARTIFACTS.mkdir(exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
-        restore_migrated_database()  # for the live-server test that runs next
 
     def setUp(self):
         load_demo()
