@@ -22,17 +22,18 @@ def restore_migrated_database():
 
 
 class BrowserTestCase(StaticLiveServerTestCase):
-    """One Chromium for the class (``cls.browser``). A class that needs the migrated data sets
-    ``serialized_rollback = True``: the data is put back before Playwright starts (its greenlets
-    give Django a fresh connection object without the serialized copy) and again after, for the
-    live-server test that runs next."""
+    """One Chromium for the class (``cls.browser``), on the database as the migrations left it
+    (groups, categories, the calendar): a live-server test ends with a flush, so the migrated data
+    is put back before Playwright starts (its greenlets give Django a fresh connection object
+    without the serialized copy) and again after, whatever order the classes run in."""
+
+    serialized_rollback = True
 
     @classmethod
     def setUpClass(cls):
         if not CHROMIUM:
             raise AssertionError("Chromium is missing: run bin/setup (Debian package chromium).")
-        if cls.serialized_rollback:
-            restore_migrated_database()
+        restore_migrated_database()
         # Playwright's sync API runs an event loop in this thread; the ORM calls made between
         # browser steps are still plain synchronous code.
         cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -53,5 +54,4 @@ class BrowserTestCase(StaticLiveServerTestCase):
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
-        if cls.serialized_rollback:
-            restore_migrated_database()
+        restore_migrated_database()

@@ -24,8 +24,6 @@ class TwoFactorLoginBrowserTests(BrowserTestCase):
     """One test, on a copy of the migrated database restored before and after (see
     tests/test_security_headers.py)."""
 
-    serialized_rollback = True
-
     def setUp(self):
         agency = make_agency("wzjgsw", "温州市机关事务管理局")
         make_request(agency, number="2020-0001", subject="测试申请")

@@ -128,8 +128,6 @@ class DashboardLinkTests(TestCase):
 class RequestPageInBrowserTests(BrowserTestCase):
     """One test, on a copy of the migrated database (see tests/test_browser_login.py)."""
 
-    serialized_rollback = True
-
     def test_it_fits_1366_pixels_and_shows_only_the_fields_of_the_kind(self):
         agency = make_agency("wzjgsw", "温州市机关事务管理局")
         clerk = make_clerk("zhangwei", agency)

@@ -250,8 +250,6 @@ class AdminAndPublicPagesInBrowserTests(BrowserTestCase):
     of the URLconf, then a visitor the public pages; any CSP violation Chromium reports in the
     console fails the test."""
 
-    serialized_rollback = True  # a copy of the migrated database is kept for this test
-
     def setUp(self):
         load_demo()
         self.agency = Agency.objects.get(code=AGENCY_CODE)
