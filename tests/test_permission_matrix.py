@@ -345,6 +345,7 @@ EXPECTED: dict[str, Row] = {
     "disclosure:item_list": row("200 200 200 200 200 200", "code"),
     "disclosure:item_detail": row("200 200 200 200 200 200", "code", "item"),
     "disclosure:attachment_download": row("200 200 200 200 200 200", "code", "item", "attachment"),
+    "disclosure:feeds": row("200 200 200 200 200 200", "code"),
     "disclosure:feed_rss": row("200 200 200 200 200 200", "code"),
     "disclosure:feed_atom": row("200 200 200 200 200 200", "code"),
     "disclosure:category_feed_rss": row("200 200 200 200 200 200", "code", "slug"),

@@ -20,6 +20,7 @@ hold too few hits for the page asked for.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, Paginator
@@ -27,6 +28,8 @@ from django.db import connection
 from django.db.models import BooleanField, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from disclosure.records.models import Disclosure
 
@@ -112,6 +115,65 @@ def matching(queryset: QuerySet, terms: list[str]) -> QuerySet:
         else:
             queryset = queryset.filter(search_document__contains=Lower(Value(term)))
     return queryset
+
+
+# The passage shown under a search hit: this many characters before the first match and after it.
+PASSAGE_BEFORE = 30
+PASSAGE_AFTER = 70
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """``text`` escaped, each occurrence of a term (any case) wrapped in ``<mark>``.
+
+    The text is split at the matches and every piece is escaped before the ``<mark>`` tags are
+    added, so nothing the text holds (``<script>``, ``&``) ever reaches the page as markup."""
+    if not terms:
+        return escape(text)
+    longest_first = sorted(terms, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(t) for t in longest_first), re.IGNORECASE)
+    pieces, position = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))  # every piece of the text was escaped above
+
+
+def passage(body: str, terms: list[str]) -> SafeString | None:
+    """The part of ``body`` around its first match, highlighted; None when no term is in it
+    (the item matched by its title, 文号 or 索引号)."""
+    text = " ".join(body.split())
+    lowered = text.lower()
+    found = [i for i in (lowered.find(t.lower()) for t in terms) if i >= 0]
+    if not found:
+        return None
+    first = min(found)
+    start, stop = max(0, first - PASSAGE_BEFORE), first + PASSAGE_AFTER
+    # Widen the window to the end of a term that starts inside it, so no match is cut in two.
+    while True:
+        spill = [
+            m.end()
+            for t in terms
+            for m in re.finditer(re.escape(t), text, re.IGNORECASE)
+            if m.start() < stop < m.end()
+        ]
+        if not spill:
+            break
+        stop = max(spill)
+    snippet = highlight(text[start:stop], terms)
+    return mark_safe(f"{'…' if start else ''}{snippet}{'…' if stop < len(text) else ''}")
+
+
+def mark_hits(items: list[Disclosure], terms: list[str]) -> None:
+    """Give each item of a search page its title highlighted (``highlighted_title``) and the
+    passage of its body that matches (``passage``): one query for the page's bodies."""
+    bodies = dict(
+        Disclosure.objects.filter(id__in=[item.id for item in items]).values_list("id", "body")
+    )
+    for item in items:
+        item.highlighted_title = highlight(item.title, terms)
+        item.passage = passage(bodies.get(item.id, ""), terms)
 
 
 class _IdsPage:

@@ -33,6 +33,7 @@ urlpatterns = [
         public.attachment_download,
         name="attachment_download",
     ),
+    path("<slug:code>/feeds/", public_page(public.feeds_page), name="feeds"),
     path("<slug:code>/feed/rss/", public_page(ItemsFeed()), name="feed_rss"),
     path("<slug:code>/feed/atom/", public_page(ItemsAtomFeed()), name="feed_atom"),
     path("<slug:code>/feed/<slug:slug>/rss/", public_page(ItemsFeed()), name="category_feed_rss"),

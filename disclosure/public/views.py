@@ -14,7 +14,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.paginator import EmptyPage, InvalidPage
-from django.db.models import Count, Max, Min
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from disclosure.records.uploads import (
     sandbox_download,
 )
 
+from .feeds import FEED_ITEMS
 from .pagecache import public_memo
 from .search import (
     MIN_TERM_LENGTH,
@@ -37,6 +38,7 @@ from .search import (
     ElasticPaginator,
     disclosure_search,
     list_rows,
+    mark_hits,
     search_terms,
 )
 
@@ -45,6 +47,9 @@ NEWEST_ON_HOME = 10
 # What other apps add to the agency home's context: functions agency → dict. ``reports`` adds
 # its archive here when it starts (ReportsConfig.ready), so this app needs no import of it.
 AGENCY_HOME_EXTRAS: list[Callable[[Agency], dict]] = []
+# The same for an item page: functions item → dict. ``reports`` adds the link from a report's
+# catalog item (信息公开年报) to the report's HTML page.
+ITEM_DETAIL_EXTRAS: list[Callable[[Disclosure], dict]] = []
 
 
 def public_agency(code: str) -> Agency:
@@ -216,6 +221,7 @@ class ItemListView(ListView):
             result = disclosure_search(queryset=queryset, terms=self.terms, page=number)
         except (ValueError, InvalidPage, EmptyPage):
             raise Http404("没有这一页。") from None
+        mark_hits(result.items, self.terms)
         return (result.page.paginator, result.page, result.items, result.page.has_other_pages())
 
     def get_context_data(self, **kwargs):
@@ -248,8 +254,8 @@ class ItemListView(ListView):
 
 def _years(agency: Agency) -> list[int]:
     """The years that have published items, newest first (the year filter's choices)."""
-    span = _published(agency).aggregate(first=Min("published_on"), last=Max("published_on"))
-    return list(range(span["last"].year, span["first"].year - 1, -1)) if span["first"] else []
+    # Distinct years, not the span from first to last: a year with no items is no choice.
+    return [day.year for day in _published(agency).dates("published_on", "year", order="DESC")]
 
 
 class ItemDetailView(DetailView):
@@ -275,8 +281,25 @@ class ItemDetailView(DetailView):
                 (item.category.name, f"{category_url}?category={item.category.slug}"),
                 (item.title, None),
             ),
+            **{k: v for extra in ITEM_DETAIL_EXTRAS for k, v in extra(item).items()},
         )
         return context
+
+
+def feeds_page(request, code):
+    """What the 订阅 menu opens: the feeds explained, an RSS and an Atom link per category
+    (the feeds themselves are XML, which a browser shows as raw text)."""
+    agency = public_agency(code)
+    return render(
+        request,
+        "disclosure/feeds.html",
+        {
+            "agency": agency,
+            "categories": _categories(),
+            "feed_items": FEED_ITEMS,
+            "crumbs": crumbs(agency, ("订阅", None)),
+        },
+    )
 
 
 def _file_size(file) -> int | None:
