@@ -9,11 +9,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from .models import AccessEvent
+from disclosure.formulas import csv_escape
 
-# OWASP "CSV Injection": a cell starting with one of these is a formula to Excel, WPS and
-# LibreOffice; a leading apostrophe makes it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .models import AccessEvent
 
 HEADERS = ["时间", "用户名", "用户ID", "访问地址", "操作", "记录类型", "记录ID", "机关", "说明"]
 COLUMNS = [
@@ -30,9 +28,8 @@ COLUMNS = [
 
 
 def csv_safe(value) -> str:
-    """The text of a CSV cell; one that a spreadsheet would run as a formula gets a ``'``."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """The text of a CSV cell, escaped as the ledger export escapes it (``disclosure.formulas``)."""
+    return csv_escape("" if value is None else str(value))
 
 
 def record_model(content_type_id: int | None) -> type[models.Model] | None:

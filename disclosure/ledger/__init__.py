@@ -11,7 +11,6 @@ The modules, each depending only on those above it:
 
 - ``contract``: the column sets (``Column``, ``Ledger``, ``REQUESTS``, ``CASES``).
 - ``limits``: how large a file may be (``Limits``: the admin's and the commands').
-- ``formulas``: CSV cells protected against formula injection on export, restored on import.
 - ``xlsx``: an .xlsx measured (archive, parts, cells, text) before calamine reads it.
 - ``reading``: a CSV or .xlsx file → ``Table``, within the limits.
 - ``cells``: a cell → the stored value (``CellError`` when it cannot be).
@@ -28,11 +27,12 @@ The admin integration (``disclosure.ledger.admin`` and its file formats,
 ``disclosure.ledger.formats``) is not imported here.
 """
 
+from disclosure.formulas import csv_escape, csv_unescape
+
 from .cells import CellError
 from .constraints import constraint_fields, constraint_holds
 from .contract import CASES, REQUESTS, Column, Derive, Ledger, LedgerFileError
 from .export import export_row, format_value
-from .formulas import csv_escape, csv_unescape
 from .importing import import_table
 from .limits import Limits
 from .planning import (

@@ -34,7 +34,7 @@ class LedgerFile(base_formats.Format):
 class LedgerCSV(base_formats.CSV):
     """Export to CSV with every cell that Excel or WPS would run as a formula (an applicant's
     "=HYPERLINK(…)") written with a leading apostrophe; the import takes it off again
-    (``ledger.formulas``)."""
+    (``disclosure.formulas``)."""
 
     def export_data(self, dataset, **kwargs):
         safe = tablib.Dataset(

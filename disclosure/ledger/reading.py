@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from disclosure.formulas import csv_unescape
+
 from .contract import LedgerFileError
-from .formulas import csv_unescape
 from .limits import MAX_CSV_ROW_CHARACTERS, Limits
 from .xlsx import read_xlsx
 
@@ -62,7 +63,7 @@ def _csv_rows(text: str, limits: Limits) -> list[list[str]]:
     """The rows of a CSV text, within the limits: a row is checked for length before the csv
     module splits it, rows and columns are counted as they come, and blank rows and cells at
     the end (which spreadsheets often write) cost nothing. A cell the export protected against
-    formula injection gets its value back (``formulas``)."""
+    formula injection gets its value back (``disclosure.formulas``)."""
     rows: list[list[str]] = []
     blank = 0  # blank rows not yet kept: kept only when a row with content follows
     row_characters = 0
